@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import MembershipViewSet, MeView, OrganisationViewSet, TokenObtainView
+
+router = SimpleRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("memberships", MembershipViewSet, basename="membership")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+]

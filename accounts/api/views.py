@@ -1,0 +1,125 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from core.exceptions import ValidationFailed
+
+from .. import selectors, services
+from ..filtersets import OrganisationFilterSet
+from ..models import Membership, Organisation
+from ..permissions import can_list_organisations
+from .serializers import (
+    MembershipGrantInputSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    OrganisationSerializer,
+    TokenInputSerializer,
+    TokenOutputSerializer,
+)
+
+
+class TokenObtainView(APIView):
+    """Exchange a username and password for an API token (throttled; django-axes
+    counts failures like the login page does)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer})
+    def post(self, request):
+        data = TokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request=request._request, **data.validated_data)
+        if user is None or not user.is_active:
+            raise ValidationFailed(
+                _("用户名或密码不正确。"), code="invalid_credentials"
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key}, status=status.HTTP_200_OK)
+
+
+class MeView(APIView):
+    """The current user, with their roles and organisations."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The organisation tree as far as the user can see it."""
+
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilterSet
+
+    def get_queryset(self):
+        if not can_list_organisations(self.request.user):
+            return (
+                Organisation.objects.none()
+                if self.action == "list"
+                else Organisation.objects.visible_to(self.request.user)
+            )
+        return (
+            Organisation.objects.visible_to(self.request.user)
+            .select_related("parent")
+            .order_by("path")
+        )
+
+    def list(self, request, *args, **kwargs):
+        can_list_organisations(request.user).raise_if_denied()
+        return super().list(request, *args, **kwargs)
+
+
+class MembershipViewSet(
+    mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Who holds which role. Writes are for district administrators."""
+
+    serializer_class = MembershipSerializer
+
+    def get_queryset(self):
+        orgs = Organisation.objects.visible_to(self.request.user)
+        qs = (
+            Membership.objects.filter(organisation__in=orgs)
+            .select_related("user", "organisation")
+            .order_by("pk")
+        )
+        org = self.request.query_params.get("organisation")
+        if org and org.isdigit():
+            qs = qs.filter(organisation_id=int(org))
+        return qs
+
+    def list(self, request, *args, **kwargs):
+        can_list_organisations(request.user).raise_if_denied()
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=MembershipGrantInputSerializer, responses={201: MembershipSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        data = MembershipGrantInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        org = selectors.organisation_get_for_user(
+            data.validated_data["organisation"], request.user
+        )
+        membership = services.membership_grant(
+            actor=request.user,
+            user=data.validated_data["username"],
+            organisation=org,
+            role=data.validated_data["role"],
+        )
+        return Response(
+            MembershipSerializer(membership).data, status=status.HTTP_201_CREATED
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        membership = self.get_object()
+        services.membership_revoke(actor=request.user, membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)

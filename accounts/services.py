@@ -1,0 +1,241 @@
+"""Writes to the organisation tree and memberships. Every write is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.events import audit_record
+from core.exceptions import ValidationFailed
+
+from .choices import ALLOWED_PARENTS, ROLE_ORGANISATION_KINDS, OrganisationKind, Role
+from .models import Membership, Organisation, User
+from .permissions import can_manage_memberships, can_manage_organisation
+
+EDITABLE_ORG_FIELDS = ("name", "short_name", "address", "contact_phone", "is_active")
+
+
+def _check_parent(kind: str, parent: Organisation | None) -> None:
+    allowed = ALLOWED_PARENTS.get(kind)
+    if allowed is None:
+        raise ValidationFailed(fields={"kind": [_("未知的组织类型。")]})
+    if parent is None and allowed:
+        raise ValidationFailed(fields={"parent": [_("该类型的组织必须有上级组织。")]})
+    if parent is not None and parent.kind not in allowed:
+        raise ValidationFailed(
+            fields={
+                "parent": [
+                    _("“%(kind)s”不能设在“%(parent)s”之下。")
+                    % {
+                        "kind": OrganisationKind(kind).label,
+                        "parent": parent.get_kind_display(),
+                    }
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: User | None,
+    parent: Organisation | None,
+    code: str,
+    name: str,
+    kind: str,
+    short_name: str = "",
+    **extra: Any,
+) -> Organisation:
+    """Create an organisation under `parent`.
+
+    Raises:
+        NotPermitted: the actor does not administer the parent's district.
+        ValidationFailed: bad kind for the parent, duplicate or empty code or name.
+    """
+    if actor is not None and parent is not None:
+        can_manage_organisation(actor, parent).raise_if_denied()
+    code = (code or "").strip()
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not code:
+        errors["code"] = [_("请填写编码。")]
+    elif "/" in code:
+        errors["code"] = [_("编码不能包含“/”。")]
+    elif Organisation.objects.filter(code=code).exists():
+        errors["code"] = [_("编码“%(code)s”已被使用。") % {"code": code}]
+    if not name:
+        errors["name"] = [_("请填写名称。")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    _check_parent(kind, parent)
+    org = Organisation(
+        parent=parent,
+        code=code,
+        name=name,
+        kind=kind,
+        short_name=short_name.strip(),
+        **extra,
+    )
+    org.path = org.compute_path()
+    org.save()
+    audit_record(
+        actor=actor,
+        action="organisation.create",
+        obj=org,
+        payload={"code": code, "kind": kind},
+    )
+    return org
+
+
+@transaction.atomic
+def organisation_update(
+    *, actor: User | None, organisation: Organisation, **changes: Any
+) -> Organisation:
+    """Change the editable fields of an organisation (not its code, kind or place).
+
+    Raises:
+        NotPermitted: the actor does not administer it.
+        ValidationFailed: an empty name or an unknown field.
+    """
+    if actor is not None:
+        can_manage_organisation(actor, organisation).raise_if_denied()
+    unknown = set(changes) - set(EDITABLE_ORG_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            fields={f: [_("该字段不可修改。")] for f in sorted(unknown)}
+        )
+    if "name" in changes and not str(changes["name"]).strip():
+        raise ValidationFailed(fields={"name": [_("请填写名称。")]})
+    before = {f: getattr(organisation, f) for f in changes}
+    for field, value in changes.items():
+        setattr(organisation, field, value.strip() if isinstance(value, str) else value)
+    organisation.save(update_fields=[*changes.keys(), "updated_at"])
+    diff = {
+        f: [before[f], getattr(organisation, f)]
+        for f in changes
+        if before[f] != getattr(organisation, f)
+    }
+    if diff:
+        audit_record(
+            actor=actor,
+            action="organisation.update",
+            obj=organisation,
+            payload={"changes": diff},
+        )
+    return organisation
+
+
+@transaction.atomic
+def membership_grant(
+    *, actor: User | None, user: User, organisation: Organisation, role: str
+) -> Membership:
+    """Give `user` the `role` at `organisation`.
+
+    Raises:
+        NotPermitted: the actor does not administer the organisation.
+        ValidationFailed: the role does not fit the organisation's kind, or is held already.
+    """
+    if actor is not None:
+        can_manage_memberships(actor, organisation).raise_if_denied()
+    if role not in Role.values:
+        raise ValidationFailed(fields={"role": [_("未知的角色。")]})
+    if organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
+        raise ValidationFailed(
+            fields={
+                "role": [
+                    _("“%(role)s”不能授予在“%(kind)s”类型的组织。")
+                    % {
+                        "role": Role(role).label,
+                        "kind": organisation.get_kind_display(),
+                    }
+                ]
+            }
+        )
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user,
+                organisation=organisation,
+                role=role,
+                granted_by=actor if getattr(actor, "pk", None) else None,
+            )
+    except IntegrityError as exc:
+        raise ValidationFailed(fields={"role": [_("该用户已拥有此角色。")]}) from exc
+    audit_record(
+        actor=actor,
+        action="membership.grant",
+        obj=membership,
+        payload={"user": user.username, "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: User | None, membership: Membership) -> None:
+    """Remove a role.
+
+    Raises:
+        NotPermitted: the actor does not administer the organisation.
+        ValidationFailed: the actor would remove their own last district-admin role.
+    """
+    if actor is not None:
+        can_manage_memberships(actor, membership.organisation).raise_if_denied()
+        if membership.user_id == actor.pk and membership.role == Role.DISTRICT_ADMIN:
+            others = Membership.objects.filter(
+                user=actor, role=Role.DISTRICT_ADMIN
+            ).exclude(pk=membership.pk)
+            if not others.exists():
+                raise ValidationFailed(
+                    _("不能撤销自己唯一的区级管理员角色。"), code="last_admin_role"
+                )
+    audit_record(
+        actor=actor,
+        action="membership.revoke",
+        obj=membership,
+        payload={"user": membership.user.username, "role": membership.role},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    display_name: str,
+    password: str,
+    organisation: Organisation,
+    role: str,
+    email: str = "",
+) -> User:
+    """Create an account with one role.
+
+    Raises:
+        NotPermitted: the actor does not administer the organisation.
+        ValidationFailed: a taken username, a weak password or a role that does not fit.
+    """
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    if actor is not None:
+        can_manage_memberships(actor, organisation).raise_if_denied()
+    username = (username or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = [_("请填写用户名。")]
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = [_("用户名“%(name)s”已被使用。") % {"name": username}]
+    try:
+        validate_password(password, User(username=username))
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    user = User(username=username, display_name=display_name.strip(), email=email)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=actor, action="user.create", obj=user, scope=organisation.path)
+    membership_grant(actor=actor, user=user, organisation=organisation, role=role)
+    return user

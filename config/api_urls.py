@@ -1,0 +1,11 @@
+"""Every app's API router, mounted under /api/v1/."""
+
+from django.urls import include, path
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("core.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("catalogue/", include("catalogue.api.urls")),
+]

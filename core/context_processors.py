@@ -1,0 +1,39 @@
+"""Role-aware navigation for the base layout."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = user.roles()
+    items = [
+        ("catalogue", _("购买目录"), reverse("catalogue:version-list")),
+        ("rules", _("规则参数"), reverse("catalogue:rule-list")),
+        ("calendar", _("工作日历"), reverse("catalogue:calendar-current")),
+    ]
+    if user.is_superuser or roles & {"district_admin", "street_officer", "auditor"}:
+        items.append(
+            ("organisations", _("组织与角色"), reverse("accounts:organisation-list"))
+        )
+    items.append(("api", _("接口文档"), reverse("api-docs")))
+    path = request.path
+    return {
+        "nav_items": [
+            {
+                "key": key,
+                "label": label,
+                "url": url,
+                "active": path.startswith(url) and url != "/",
+            }
+            for key, label, url in items
+        ],
+        "nav_roles": sorted(
+            str(m.get_role_display()) + " · " + str(m.organisation)
+            for m in user.active_memberships()
+        ),
+    }

@@ -1,0 +1,19 @@
+"""Helpers to show a service's ValidationFailed on a Django form."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .exceptions import DomainError
+
+
+def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Attach the error's field messages to the form's fields (others to the form)."""
+    placed = False
+    for field, messages in exc.fields.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message if target else f"{field}: {message}")
+            placed = True
+    if not placed or not exc.fields:
+        form.add_error(None, str(exc.message))

@@ -1,0 +1,732 @@
+"""The permission matrix: every URL, HTML and API, for every persona that matters.
+
+- anonymous → login redirect (HTML) or 401 (API);
+- the wrong role → 403;
+- another street's or district's object → 404 (it is not visible);
+- the right role → success.
+`test_every_url_is_in_the_matrix` fails when a URL is added without an entry here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Membership
+from catalogue.importing import export_csv
+from core.models import Job, JobStatus
+
+from .factories import item_payload
+
+LOGIN = "login"  # HTML: redirect to the login page
+
+
+@dataclass
+class Case:
+    name: str  # URL name, with namespace
+    method: str
+    url: Callable[[Any], str]
+    expect: dict[str, Any]
+    data: Callable[[Any], Any] | None = None
+    api: bool = False
+    fmt: str | None = None  # "json" or "multipart" for API writes
+    label: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.name}{(' ' + self.label) if self.label else ''}"
+
+
+@pytest.fixture
+def ctx(personas, catalogue, orgs):
+    job = Job.objects.create(
+        kind="catalogue-pdf", created_by=personas.officer, status=JobStatus.DONE
+    )
+    job.file.save("t.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    community_membership = Membership.objects.get(user=personas.community)
+    draft_item = catalogue.draft.items.get(code="A03-05")
+    published_item = catalogue.published.items.get(code="A03-05")
+    return SimpleNamespace(
+        p=personas,
+        o=orgs,
+        cat=catalogue,
+        job=job,
+        membership=community_membership,
+        draft_item=draft_item,
+        published_item=published_item,
+    )
+
+
+def _csv(ctx) -> bytes:
+    return export_csv(
+        list(ctx.cat.draft.items.select_related("domain").order_by("code"))
+    )
+
+
+def _upload(ctx):
+    f = io.BytesIO(_csv(ctx))
+    f.name = "items.csv"
+    return f
+
+
+HTML: list[Case] = [
+    Case(
+        "core:home",
+        "get",
+        lambda c: reverse("core:home"),
+        {"anonymous": LOGIN, "officer": 302, "vendor": 302},
+    ),
+    Case(
+        "core:job-detail",
+        "get",
+        lambda c: reverse("core:job-detail", args=[c.job.pk]),
+        {"anonymous": LOGIN, "officer": 200, "other_officer": 404},
+    ),
+    Case(
+        "core:job-download",
+        "get",
+        lambda c: reverse("core:job-download", args=[c.job.pk]),
+        {"anonymous": LOGIN, "officer": 200, "other_officer": 404},
+    ),
+    Case(
+        "accounts:login", "get", lambda c: reverse("accounts:login"), {"anonymous": 200}
+    ),
+    Case(
+        "accounts:logout",
+        "post",
+        lambda c: reverse("accounts:logout"),
+        {"anonymous": 302, "officer": 302},
+    ),
+    Case(
+        "accounts:password-change",
+        "get",
+        lambda c: reverse("accounts:password-change"),
+        {"anonymous": LOGIN, "officer": 200},
+    ),
+    Case(
+        "accounts:password-change-done",
+        "get",
+        lambda c: reverse("accounts:password-change-done"),
+        {"anonymous": LOGIN, "officer": 200},
+    ),
+    Case(
+        "accounts:organisation-list",
+        "get",
+        lambda c: reverse("accounts:organisation-list"),
+        {
+            "anonymous": LOGIN,
+            "admin": 200,
+            "officer": 200,
+            "vendor": 403,
+            "community": 403,
+        },
+    ),
+    Case(
+        "accounts:organisation-detail",
+        "get",
+        lambda c: reverse("accounts:organisation-detail", args=[c.o.c2.pk]),
+        {
+            "anonymous": LOGIN,
+            "admin": 200,
+            "other_officer": 200,
+            "officer": 404,
+            "outsider": 404,
+        },
+    ),
+    Case(
+        "accounts:organisation-edit",
+        "post",
+        lambda c: reverse("accounts:organisation-edit", args=[c.o.c1.pk]),
+        {
+            "anonymous": LOGIN,
+            "admin": 302,
+            "officer": 403,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+        data=lambda c: {"name": "铁佛社区居委会", "is_active": "on"},
+    ),
+    Case(
+        "accounts:organisation-create",
+        "post",
+        lambda c: reverse("accounts:organisation-create", args=[c.o.s1.pk]),
+        {"anonymous": LOGIN, "admin": 302, "officer": 403, "outsider": 404},
+        data=lambda c: {"code": "D1-S1-C9", "name": "新社区", "kind": "community"},
+    ),
+    Case(
+        "accounts:membership-grant",
+        "post",
+        lambda c: reverse("accounts:membership-grant", args=[c.o.c1.pk]),
+        {"anonymous": LOGIN, "admin": 302, "officer": 403, "outsider": 404},
+        data=lambda c: {"username": c.p.dept.username, "role": "community_staff"},
+    ),
+    Case(
+        "accounts:user-create",
+        "post",
+        lambda c: reverse("accounts:user-create", args=[c.o.c1.pk]),
+        {"anonymous": LOGIN, "admin": 302, "officer": 403, "outsider": 404},
+        data=lambda c: {
+            "username": "newbie",
+            "display_name": "新人",
+            "password": "Sichuan-Chengdu-2026",
+            "role": "community_staff",
+        },
+    ),
+    Case(
+        "accounts:membership-revoke",
+        "post",
+        lambda c: reverse("accounts:membership-revoke", args=[c.membership.pk]),
+        {
+            "anonymous": LOGIN,
+            "admin": 302,
+            "officer": 403,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+    ),
+    Case(
+        "catalogue:version-list",
+        "get",
+        lambda c: reverse("catalogue:version-list"),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 200, "outsider": 200},
+    ),
+    Case(
+        "catalogue:version-detail",
+        "get",
+        lambda c: reverse("catalogue:version-detail", args=[c.cat.published.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "vendor": 200,
+            "community": 200,
+            "outsider": 404,
+        },
+        label="published",
+    ),
+    Case(
+        "catalogue:version-detail",
+        "get",
+        lambda c: reverse("catalogue:version-detail", args=[c.cat.draft.pk]),
+        {
+            "officer": 200,
+            "auditor": 200,
+            "community": 404,
+            "vendor": 404,
+            "outsider": 404,
+        },
+        label="draft",
+    ),
+    Case(
+        "catalogue:version-draft",
+        "get",
+        lambda c: reverse("catalogue:version-draft", args=[c.cat.published.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "community": 403,
+            "auditor": 403,
+            "outsider": 404,
+        },
+    ),
+    Case(
+        "catalogue:version-draft",
+        "post",
+        lambda c: reverse("catalogue:version-draft", args=[c.cat.published.pk]),
+        {"anonymous": LOGIN, "officer": 302, "community": 403, "outsider": 404},
+        data=lambda c: {"year": 2027, "title": ""},
+    ),
+    Case(
+        "catalogue:version-diff",
+        "get",
+        lambda c: reverse("catalogue:version-diff", args=[c.cat.draft.pk]),
+        {"anonymous": LOGIN, "officer": 200, "community": 404, "outsider": 404},
+    ),
+    Case(
+        "catalogue:version-import",
+        "get",
+        lambda c: reverse("catalogue:version-import", args=[c.cat.draft.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "auditor": 403,
+            "community": 404,
+            "outsider": 404,
+        },
+    ),
+    Case(
+        "catalogue:version-import",
+        "post",
+        lambda c: reverse("catalogue:version-import", args=[c.cat.draft.pk]),
+        {"anonymous": LOGIN, "officer": 302, "auditor": 403, "outsider": 404},
+        data=lambda c: {"file": _upload(c), "mode": "merge"},
+    ),
+    Case(
+        "catalogue:version-export",
+        "get",
+        lambda c: reverse(
+            "catalogue:version-export", args=[c.cat.published.pk, "xlsx"]
+        ),
+        {"anonymous": LOGIN, "vendor": 200, "officer": 200, "outsider": 404},
+    ),
+    Case(
+        "catalogue:version-pdf",
+        "post",
+        lambda c: reverse("catalogue:version-pdf", args=[c.cat.published.pk]),
+        {"anonymous": LOGIN, "officer": 302, "vendor": 302, "outsider": 404},
+    ),
+    Case(
+        "catalogue:item-create",
+        "get",
+        lambda c: reverse("catalogue:item-create", args=[c.cat.draft.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "auditor": 403,
+            "community": 404,
+            "outsider": 404,
+        },
+    ),
+    Case(
+        "catalogue:version-transition",
+        "post",
+        lambda c: reverse(
+            "catalogue:version-transition", args=[c.cat.draft.pk, "publish"]
+        ),
+        {
+            "anonymous": LOGIN,
+            "officer": 302,
+            "admin": 302,
+            "auditor": 403,
+            "outsider": 404,
+        },
+        label="publish",
+    ),
+    Case(
+        "catalogue:version-transition",
+        "post",
+        lambda c: reverse(
+            "catalogue:version-transition", args=[c.cat.published.pk, "archive"]
+        ),
+        {"admin": 302, "officer": 403, "outsider": 404},
+        label="archive",
+    ),
+    Case(
+        "catalogue:item-detail",
+        "get",
+        lambda c: reverse("catalogue:item-detail", args=[c.published_item.pk]),
+        {"anonymous": LOGIN, "vendor": 200, "officer": 200, "outsider": 404},
+    ),
+    Case(
+        "catalogue:item-edit",
+        "get",
+        lambda c: reverse("catalogue:item-edit", args=[c.draft_item.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "auditor": 403,
+            "community": 404,
+            "outsider": 404,
+        },
+    ),
+    Case(
+        "catalogue:item-delete",
+        "post",
+        lambda c: reverse("catalogue:item-delete", args=[c.draft_item.pk]),
+        {"anonymous": LOGIN, "officer": 302, "auditor": 403, "outsider": 404},
+    ),
+    Case(
+        "catalogue:rule-list",
+        "get",
+        lambda c: reverse("catalogue:rule-list"),
+        {"anonymous": LOGIN, "vendor": 200, "officer": 200},
+    ),
+    Case(
+        "catalogue:calendar-current",
+        "get",
+        lambda c: reverse("catalogue:calendar-current"),
+        {"anonymous": LOGIN, "officer": 200},
+    ),
+    Case(
+        "catalogue:calendar",
+        "get",
+        lambda c: reverse("catalogue:calendar", args=[2025]),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 200},
+    ),
+    Case(
+        "catalogue:calendar",
+        "post",
+        lambda c: reverse("catalogue:calendar", args=[2025]),
+        {"anonymous": LOGIN, "admin": 302, "officer": 403, "vendor": 403},
+        data=lambda c: {"date": "2025-10-09", "kind": "holiday", "name": "测试"},
+    ),
+    Case(
+        "set_language",
+        "post",
+        lambda c: reverse("set_language"),
+        {"anonymous": 302, "officer": 302},
+        data=lambda c: {"language": "en", "next": "/"},
+    ),
+    Case("api-schema", "get", lambda c: reverse("api-schema"), {"anonymous": 200}),
+    Case("api-docs", "get", lambda c: reverse("api-docs"), {"anonymous": 200}),
+]
+
+API: list[Case] = [
+    Case(
+        "api:auth-token",
+        "post",
+        lambda c: reverse("api:auth-token"),
+        {"anonymous": 200},
+        data=lambda c: {"username": "p_officer", "password": "correct-horse-battery-9"},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:me",
+        "get",
+        lambda c: reverse("api:me"),
+        {"anonymous": 401, "officer": 200, "vendor": 200},
+        api=True,
+    ),
+    Case(
+        "api:job-list",
+        "get",
+        lambda c: reverse("api:job-list"),
+        {"anonymous": 401, "officer": 200},
+        api=True,
+    ),
+    Case(
+        "api:job-detail",
+        "get",
+        lambda c: reverse("api:job-detail", args=[c.job.pk]),
+        {"anonymous": 401, "officer": 200, "other_officer": 404},
+        api=True,
+    ),
+    Case(
+        "api:organisation-list",
+        "get",
+        lambda c: reverse("api:organisation-list"),
+        {"anonymous": 401, "admin": 200, "officer": 200, "vendor": 403},
+        api=True,
+    ),
+    Case(
+        "api:organisation-detail",
+        "get",
+        lambda c: reverse("api:organisation-detail", args=[c.o.c2.pk]),
+        {"anonymous": 401, "other_officer": 200, "officer": 404, "outsider": 404},
+        api=True,
+    ),
+    Case(
+        "api:membership-list",
+        "get",
+        lambda c: reverse("api:membership-list"),
+        {"anonymous": 401, "admin": 200, "vendor": 403},
+        api=True,
+    ),
+    Case(
+        "api:membership-list",
+        "post",
+        lambda c: reverse("api:membership-list"),
+        {"anonymous": 401, "admin": 201, "officer": 403, "outsider": 404},
+        data=lambda c: {
+            "username": c.p.dept.username,
+            "organisation": c.o.c1.pk,
+            "role": "community_staff",
+        },
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:membership-detail",
+        "get",
+        lambda c: reverse("api:membership-detail", args=[c.membership.pk]),
+        {
+            "anonymous": 401,
+            "admin": 200,
+            "officer": 200,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+        api=True,
+    ),
+    Case(
+        "api:membership-detail",
+        "delete",
+        lambda c: reverse("api:membership-detail", args=[c.membership.pk]),
+        {
+            "anonymous": 401,
+            "admin": 204,
+            "officer": 403,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+        api=True,
+    ),
+    Case(
+        "api:catalogue-category-list",
+        "get",
+        lambda c: reverse("api:catalogue-category-list"),
+        {"anonymous": 401, "vendor": 200},
+        api=True,
+    ),
+    Case(
+        "api:catalogue-category-detail",
+        "get",
+        lambda c: reverse(
+            "api:catalogue-category-detail", args=[c.published_item.domain_id]
+        ),
+        {"anonymous": 401, "vendor": 200},
+        api=True,
+    ),
+    Case(
+        "api:catalogue-version-list",
+        "get",
+        lambda c: reverse("api:catalogue-version-list"),
+        {"anonymous": 401, "vendor": 200, "outsider": 200},
+        api=True,
+    ),
+    Case(
+        "api:catalogue-version-detail",
+        "get",
+        lambda c: reverse("api:catalogue-version-detail", args=[c.cat.draft.pk]),
+        {"anonymous": 401, "officer": 200, "community": 404, "outsider": 404},
+        api=True,
+    ),
+    Case(
+        "api:catalogue-version-draft",
+        "post",
+        lambda c: reverse("api:catalogue-version-draft", args=[c.cat.published.pk]),
+        {"anonymous": 401, "officer": 201, "auditor": 403, "outsider": 404},
+        data=lambda c: {"year": 2027},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:catalogue-version-publish",
+        "post",
+        lambda c: reverse("api:catalogue-version-publish", args=[c.cat.draft.pk]),
+        {"anonymous": 401, "officer": 200, "auditor": 403, "outsider": 404},
+        data=lambda c: {},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:catalogue-version-archive",
+        "post",
+        lambda c: reverse("api:catalogue-version-archive", args=[c.cat.published.pk]),
+        {"anonymous": 401, "admin": 200, "officer": 403, "outsider": 404},
+        data=lambda c: {},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:catalogue-version-diff",
+        "get",
+        lambda c: reverse("api:catalogue-version-diff", args=[c.cat.draft.pk]),
+        {"anonymous": 401, "officer": 200, "outsider": 404},
+        api=True,
+    ),
+    Case(
+        "api:catalogue-version-export",
+        "get",
+        lambda c: (
+            reverse("api:catalogue-version-export", args=[c.cat.published.pk])
+            + "?file_format=csv"
+        ),
+        {"anonymous": 401, "vendor": 200, "outsider": 404},
+        api=True,
+    ),
+    Case(
+        "api:catalogue-version-import-items",
+        "post",
+        lambda c: reverse("api:catalogue-version-import-items", args=[c.cat.draft.pk]),
+        {"anonymous": 401, "officer": 200, "auditor": 403, "outsider": 404},
+        data=lambda c: {"file": _upload(c), "mode": "merge"},
+        api=True,
+        fmt="multipart",
+    ),
+    Case(
+        "api:catalogue-version-pdf",
+        "post",
+        lambda c: reverse("api:catalogue-version-pdf", args=[c.cat.published.pk]),
+        {"anonymous": 401, "officer": 202, "outsider": 404},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:catalogue-item-list",
+        "get",
+        lambda c: reverse("api:catalogue-item-list"),
+        {"anonymous": 401, "vendor": 200, "officer": 200},
+        api=True,
+    ),
+    Case(
+        "api:catalogue-item-list",
+        "post",
+        lambda c: reverse("api:catalogue-item-list"),
+        {"anonymous": 401, "officer": 201, "auditor": 403, "outsider": 404},
+        data=lambda c: {**item_payload(), "version": c.cat.draft.pk},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:catalogue-item-detail",
+        "get",
+        lambda c: reverse("api:catalogue-item-detail", args=[c.published_item.pk]),
+        {"anonymous": 401, "vendor": 200, "outsider": 404},
+        api=True,
+    ),
+    Case(
+        "api:catalogue-item-detail",
+        "patch",
+        lambda c: reverse("api:catalogue-item-detail", args=[c.draft_item.pk]),
+        {"anonymous": 401, "officer": 200, "auditor": 403, "outsider": 404},
+        data=lambda c: {"reference_price": "95.50"},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:catalogue-item-detail",
+        "put",
+        lambda c: reverse("api:catalogue-item-detail", args=[c.draft_item.pk]),
+        {"anonymous": 401, "officer": 200, "auditor": 403, "outsider": 404},
+        data=lambda c: item_payload(code="A03-05"),
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:catalogue-item-detail",
+        "delete",
+        lambda c: reverse("api:catalogue-item-detail", args=[c.draft_item.pk]),
+        {"anonymous": 401, "officer": 204, "auditor": 403, "outsider": 404},
+        api=True,
+    ),
+    Case(
+        "api:rule-parameter-list",
+        "get",
+        lambda c: reverse("api:rule-parameter-list"),
+        {"anonymous": 401, "vendor": 200},
+        api=True,
+    ),
+    Case(
+        "api:rule-parameter-detail",
+        "get",
+        lambda c: reverse("api:rule-parameter-detail", args=[c.rule.pk]),
+        {"anonymous": 401, "vendor": 200},
+        api=True,
+        label="",
+        extra={"rule": True},
+    ),
+    Case(
+        "api:rule-parameter-resolve",
+        "get",
+        lambda c: (
+            reverse("api:rule-parameter-resolve")
+            + "?key=deadline.award.challenge_window&jurisdiction=D1&on=2025-06-01"
+        ),
+        {"anonymous": 401, "vendor": 200},
+        api=True,
+        extra={"rule": True},
+    ),
+    Case(
+        "api:working-days-list",
+        "get",
+        lambda c: reverse("api:working-days-list") + "?start=2025-09-30&days=5",
+        {"anonymous": 401, "officer": 200},
+        api=True,
+    ),
+]
+
+CASES = HTML + API
+
+# URLs that are not ours to test here, with the reason.
+EXEMPT_NAMESPACES = {"admin"}  # Django's admin: staff-only by Django itself
+
+
+def _request(case: Case, ctx, persona: str, web, api):
+    user = getattr(ctx.p, persona)
+    url = case.url(ctx)
+    data = case.data(ctx) if case.data else None
+    if case.api:
+        client = api(user)
+        kwargs = {"format": case.fmt} if case.fmt else {}
+        return (
+            getattr(client, case.method)(url, data, **kwargs)
+            if data is not None or case.method != "get"
+            else client.get(url)
+        )
+    client = web(user)
+    return getattr(client, case.method)(url, data or {})
+
+
+@pytest.mark.parametrize(
+    ("case", "persona"),
+    [
+        pytest.param(case, persona, id=f"{case.id}-{persona}")
+        for case in CASES
+        for persona in case.expect
+    ],
+)
+def test_matrix(case, persona, ctx, web, api):
+    # given: the world and, for rule endpoints, one rule parameter
+    if case.extra.get("rule"):
+        from catalogue.models import RuleParameter
+
+        ctx.rule = RuleParameter.objects.create(
+            key="deadline.award.challenge_window",
+            jurisdiction=ctx.o.nation,
+            valid_from="2015-03-01",
+            value_type="working_days",
+            value=7,
+            rule_ids=["TL-17"],
+        )
+    # when
+    response = _request(case, ctx, persona, web, api)
+    # then
+    expected = case.expect[persona]
+    if expected == LOGIN:
+        assert response.status_code == 302, response.content[:300]
+        assert response["Location"].startswith(reverse("accounts:login")), response[
+            "Location"
+        ]
+    else:
+        body = getattr(response, "content", b"")[:400]
+        assert response.status_code == expected, body
+    if case.api and response.status_code >= 400:
+        assert set(response.json()) == {"code", "detail", "fields"}
+
+
+def _url_names(patterns, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or ""
+            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            if ns in EXEMPT_NAMESPACES:
+                continue
+            names |= _url_names(p.url_patterns, full)
+        elif isinstance(p, URLPattern):
+            if p.name is None:
+                continue
+            names.add(f"{namespace}:{p.name}" if namespace else p.name)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    # given: every named URL of the project
+    names = _url_names(get_resolver().url_patterns)
+    covered = {c.name for c in CASES}
+    # then: each one has at least one row in the matrix
+    missing = sorted(names - covered)
+    assert not missing, f"URLs without a permission-matrix entry: {missing}"
+    assert not covered - names, (
+        f"matrix rows for URLs that do not exist: {sorted(covered - names)}"
+    )
