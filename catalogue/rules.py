@@ -77,6 +77,10 @@ def rule_parameters_in_force(jurisdiction: Any, on: dt.date) -> list[RuleParamet
 
 # --- calendar --------------------------------------------------------------------------
 
+# How far past a date the calendar is read in one query: longer than any run of
+# holidays and weekends (春节 and 国庆 are at most nine days in a row).
+LOOKAHEAD = dt.timedelta(days=31)
+
 
 @dataclass(frozen=True)
 class CalendarOverrides:
@@ -109,8 +113,9 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     """The day `days` working days after `start` (the start day is not counted)."""
     if days < 0:
         raise ValueError("days must not be negative")
-    # Long holidays (春节, 国庆) are at most ~9 days; 2× plus a margin covers any span.
-    overrides = calendar_overrides(start, start + dt.timedelta(days=days * 2 + 30))
+    overrides = calendar_overrides(
+        start, start + dt.timedelta(days=days * 2) + LOOKAHEAD
+    )
     day, counted = start, 0
     while counted < days:
         day += dt.timedelta(days=1)
@@ -125,7 +130,7 @@ def add_calendar_days(start: dt.date, days: int) -> dt.date:
     if days < 0:
         raise ValueError("days must not be negative")
     end = start + dt.timedelta(days=days)
-    overrides = calendar_overrides(end, end + dt.timedelta(days=30))
+    overrides = calendar_overrides(end, end + LOOKAHEAD)
     while not overrides.is_working_day(end):
         end += dt.timedelta(days=1)
     return end

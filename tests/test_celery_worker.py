@@ -1,0 +1,109 @@
+"""A real Celery worker process, started against Redis and PostgreSQL, runs a job end to end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from catalogue.services import catalogue_pdf_request
+from config.celery import app as celery_app
+from core.models import Job, JobStatus
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.skipif(
+        not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (CI sets it)"
+    ),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the worker must share the test database",
+    ),
+]
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """Start `celery worker` on a private queue with the test database's URL."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_QUEUE": queue,
+        "SERVICEPACT_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    env.pop("SERVICEPACT_TESTING", None)
+    log = tmp_path / "worker.log"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--pool=solo",
+            "-l",
+            "info",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    old = {
+        k: celery_app.conf[k]
+        for k in (
+            "task_always_eager",
+            "broker_url",
+            "result_backend",
+            "task_default_queue",
+        )
+    }
+    celery_app.conf.update(
+        task_always_eager=False,
+        broker_url=os.environ["REDIS_URL"],
+        result_backend=os.environ["REDIS_URL"],
+        task_default_queue=queue,
+    )
+    try:
+        yield proc, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        celery_app.conf.update(**old)
+
+
+def test_worker_renders_a_catalogue_pdf(worker, catalogue, personas):
+    proc, log = worker
+    # when: the officer asks for a PDF and the transaction commits
+    job = catalogue_pdf_request(actor=personas.officer, version=catalogue.published)
+    # then: the worker process picks it up and finishes it
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (JobStatus.DONE, JobStatus.FAILED) or proc.poll() is not None:
+            break
+        time.sleep(0.5)
+    assert job.status == JobStatus.DONE, (
+        f"{job.status} {job.error}\n{log.read_text()[-3000:]}"
+    )
+    assert job.file.read().startswith(b"%PDF")
+    assert "catalogue.catalogue_pdf_render_task" in log.read_text()
+    assert Job.objects.get(pk=job.pk).result["items"] == 3

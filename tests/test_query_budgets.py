@@ -1,0 +1,175 @@
+"""Query budgets: every list page and list endpoint stays under a fixed number of
+queries, and that number does not grow with the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Membership
+from catalogue.models import CalendarDay, RuleParameter
+from core.models import Job
+
+from .factories import (
+    CatalogueVersionFactory,
+    OrganisationFactory,
+    ServiceItemFactory,
+    UserFactory,
+)
+
+
+def _grow(kind: str, n: int, ctx) -> None:
+    """Add n rows of the kind the list shows."""
+    if kind == "items":
+        for _ in range(n):
+            ServiceItemFactory(
+                version=ctx["catalogue"].published, domain=ctx["domains"]["A03"]
+            )
+    elif kind == "versions":
+        for _ in range(n):
+            v = CatalogueVersionFactory(region=ctx["orgs"].d1, published=True)
+            ServiceItemFactory(version=v, domain=ctx["domains"]["A03"])
+    elif kind == "organisations":
+        for _ in range(n):
+            OrganisationFactory(kind=OrganisationKind.COMMUNITY, parent=ctx["orgs"].s1)
+    elif kind == "memberships":
+        for _ in range(n):
+            Membership.objects.create(
+                user=UserFactory(),
+                organisation=ctx["orgs"].c1,
+                role=Role.COMMUNITY_STAFF,
+            )
+    elif kind == "rules":
+        start = RuleParameter.objects.count()
+        for i in range(n):
+            RuleParameter.objects.create(
+                key=f"bench.key{start + i}",
+                jurisdiction=ctx["orgs"].nation,
+                valid_from=dt.date(2015, 1, 1),
+                value_type="integer",
+                value=i,
+            )
+    elif kind == "jobs":
+        for _ in range(n):
+            Job.objects.create(kind="catalogue-pdf", created_by=ctx["user"])
+    elif kind == "days":
+        base = dt.date(2025, 1, 1) + dt.timedelta(days=CalendarDay.objects.count())
+        for i in range(n):
+            CalendarDay.objects.create(
+                date=base + dt.timedelta(days=i), kind="holiday", name="测试"
+            )
+
+
+LISTS = [
+    # (name, persona, url builder, kind of rows, budget)
+    (
+        "html version list",
+        "officer",
+        lambda c: reverse("catalogue:version-list"),
+        "versions",
+        8,
+    ),
+    (
+        "html item list",
+        "officer",
+        lambda c: reverse(
+            "catalogue:version-detail", args=[c["catalogue"].published.pk]
+        ),
+        "items",
+        14,
+    ),
+    (
+        "html organisation list",
+        "admin",
+        lambda c: reverse("accounts:organisation-list"),
+        "organisations",
+        8,
+    ),
+    ("html rule list", "officer", lambda c: reverse("catalogue:rule-list"), "rules", 8),
+    (
+        "html calendar",
+        "officer",
+        lambda c: reverse("catalogue:calendar", args=[2025]),
+        "days",
+        6,
+    ),
+    (
+        "api version list",
+        "officer",
+        lambda c: reverse("api:catalogue-version-list"),
+        "versions",
+        6,
+    ),
+    (
+        "api item list",
+        "officer",
+        lambda c: (
+            reverse("api:catalogue-item-list")
+            + f"?version={c['catalogue'].published.pk}"
+        ),
+        "items",
+        7,
+    ),
+    (
+        "api organisation list",
+        "admin",
+        lambda c: reverse("api:organisation-list"),
+        "organisations",
+        6,
+    ),
+    (
+        "api membership list",
+        "admin",
+        lambda c: reverse("api:membership-list"),
+        "memberships",
+        6,
+    ),
+    (
+        "api rule parameter list",
+        "officer",
+        lambda c: reverse("api:rule-parameter-list"),
+        "rules",
+        5,
+    ),
+    ("api job list", "officer", lambda c: reverse("api:job-list"), "jobs", 5),
+    (
+        "api category list",
+        "officer",
+        lambda c: reverse("api:catalogue-category-list"),
+        "items",
+        4,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "persona", "url", "kind", "budget"), LISTS, ids=[row[0] for row in LISTS]
+)
+def test_list_queries_are_bounded_and_flat(
+    name, persona, url, kind, budget, personas, catalogue, orgs, domains, web, api
+):
+    # given: a list with a few rows
+    user = getattr(personas, persona)
+    ctx = {"catalogue": catalogue, "orgs": orgs, "domains": domains, "user": user}
+    client = api(user) if name.startswith("api") else web(user)
+    _grow(kind, 3, ctx)
+    client.get(url(ctx))  # warm up: session, content types
+    with CaptureQueriesContext(connection) as small:
+        response = client.get(url(ctx))
+    assert response.status_code == 200
+    # when: the list has four times as many rows
+    _grow(kind, 9, ctx)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url(ctx))
+    assert response.status_code == 200
+    # then: the same number of queries, within the budget
+    assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+    assert len(large) <= budget, (
+        f"{name}: {len(large)} queries > budget {budget}: "
+        + "\n".join(q["sql"][:160] for q in large.captured_queries)
+    )
