@@ -32,5 +32,22 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code", "short_name"]
-    readonly_fields = ["path"]
-    raw_id_fields = ["parent"]
+    readonly_fields = [
+        "code",
+        "kind",
+        "parent",
+        "path",
+        "name",
+        "short_name",
+        "address",
+        "contact_phone",
+        "is_active",
+    ]
+
+    # The tree changes only through accounts.services (checked and audited), from the
+    # organisation pages; the admin is for looking.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -24,7 +24,7 @@ from core.models import Job
 from .choices import DayKind, VersionStatus
 from .columns import COLUMNS
 from .importing import read_table
-from .models import CalendarDay, CatalogueVersion, ServiceItem
+from .models import CalendarDay, CatalogueVersion, RuleParameter, ServiceItem
 from .permissions import can_draft_catalogue, can_edit_catalogue
 from .selectors import domain_map
 from .validation import clean_item_data
@@ -70,6 +70,8 @@ def catalogue_version_draft(
     """
     if actor is not None:
         _raise_decision(can_draft_catalogue(actor, source))
+    if source.status == VersionStatus.DRAFT:
+        raise TransitionNotAllowed(_("只能从已发布或已归档的版本起草新版本。"))
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ValidationFailed(fields={"year": [_("年度应在 2000 到 2100 之间。")]})
     if CatalogueVersion.objects.filter(region=source.region, year=year).exists():
@@ -466,3 +468,113 @@ def calendar_day_clear(*, actor: Any, date: dt.date) -> None:
         payload={"date": date.isoformat(), "kind": day.kind},
     )
     day.delete()
+
+
+# --- rule parameters -------------------------------------------------------------------
+
+
+def rule_value_problem(value_type: str, value: Any) -> str | None:
+    """Why `value` does not fit `value_type`, or None."""
+    from decimal import Decimal, InvalidOperation
+
+    from .choices import ValueType
+
+    number_types = {
+        ValueType.INTEGER,
+        ValueType.CALENDAR_DAYS,
+        ValueType.WORKING_DAYS,
+        ValueType.MONTHS,
+        ValueType.YEARS,
+    }
+    if value_type in number_types:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return _("应为不小于 0 的整数。")
+    elif value_type in (ValueType.DECIMAL, ValueType.PERCENT):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return _("应为数字。")
+        if value_type == ValueType.PERCENT and not 0 <= value <= 100:
+            return _("百分比应在 0 到 100 之间。")
+    elif value_type == ValueType.MONEY:
+        try:
+            if Decimal(str(value)) < 0:
+                return _("金额不能为负数。")
+        except InvalidOperation:
+            return _('应为金额，如 "2000000.00"。')
+    elif value_type == ValueType.RANGE:
+        if not (
+            isinstance(value, dict)
+            and {"min", "max"} <= set(value)
+            and value["min"] <= value["max"]
+        ):
+            return _('应为 {"min": x, "max": y}，且 min ≤ max。')
+    elif value_type == ValueType.WEIGHTS:
+        if not (
+            isinstance(value, dict) and value and abs(sum(value.values()) - 100) < 1e-9
+        ):
+            return _("权重之和应为 100。")
+    elif value_type == ValueType.BANDS:
+        mins = [b.get("min") for b in value] if isinstance(value, list) else []
+        if (
+            not mins
+            or any(not isinstance(m, (int, float)) for m in mins)
+            or mins != sorted(mins, reverse=True)
+        ):
+            return _("分档应按下限从高到低排列。")
+    elif value_type == ValueType.BOOLEAN and not isinstance(value, bool):
+        return _("应为 true 或 false。")
+    return None
+
+
+@transaction.atomic
+def rule_parameter_save(*, actor: Any, parameter: RuleParameter) -> RuleParameter:
+    """Create or change a rule parameter, refusing a value that does not fit its type
+    and a period that overlaps another period of the same key and jurisdiction.
+
+    Raises:
+        NotPermitted: only district administrators (or superusers) change rules.
+        ValidationFailed: a bad value or an overlapping period.
+    """
+    from accounts.choices import Role
+
+    if actor is not None and not (
+        actor.is_superuser or Role.DISTRICT_ADMIN in actor.roles()
+    ):
+        raise NotPermitted(_("只有区级管理员可以修改规则参数。"))
+    errors: dict[str, list[str]] = {}
+    problem = rule_value_problem(parameter.value_type, parameter.value)
+    if problem:
+        errors["value"] = [problem]
+    if parameter.valid_to is not None and parameter.valid_to <= parameter.valid_from:
+        errors["valid_to"] = [_("失效日期应晚于生效日期。")]
+    same = RuleParameter.objects.select_for_update().filter(
+        key=parameter.key, jurisdiction=parameter.jurisdiction
+    )
+    if parameter.pk:
+        same = same.exclude(pk=parameter.pk)
+    for other in same:
+        starts_before_other_ends = (
+            other.valid_to is None or parameter.valid_from < other.valid_to
+        )
+        ends_after_other_starts = (
+            parameter.valid_to is None or parameter.valid_to > other.valid_from
+        )
+        if starts_before_other_ends and ends_after_other_starts:
+            errors.setdefault("valid_from", []).append(
+                _("与 %(start)s 起的期间重叠。")
+                % {"start": other.valid_from.isoformat()}
+            )
+    if errors:
+        raise ValidationFailed(fields=errors)
+    created = parameter.pk is None
+    parameter.save()
+    audit_record(
+        actor=actor,
+        action="rule_parameter.create" if created else "rule_parameter.update",
+        obj=parameter,
+        payload={
+            "key": parameter.key,
+            "value": parameter.value,
+            "valid_from": parameter.valid_from.isoformat(),
+        },
+    )
+    return parameter

@@ -41,10 +41,10 @@ def test_officer_filters_aux_only_social_assistance_items_and_opens_one(
     assert count >= 3
     for i in range(count):
         text = rows.nth(i).inner_text()
-        assert "社会救助" in text and "仅可购买辅助环节" in text
-    assert (
-        "domain=A03" in page.url and "outsource_scope=aux_only" in page.url
-    )  # the filter is in the address
+        assert "社会救助" in text
+        assert "仅可购买辅助环节" in text
+    assert "domain=A03" in page.url
+    assert "outsource_scope=aux_only" in page.url
     page.screenshot(path=str(results_dir / "catalogue-filtered.png"), full_page=True)
     # and opens the first one
     first_name = rows.nth(0).locator("td").nth(1).inner_text()

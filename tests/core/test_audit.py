@@ -27,7 +27,8 @@ def test_records_actor_object_and_scope(event, orgs, personas):
 
 def test_system_actor_is_recorded_as_system(orgs):
     event = audit_record(actor=None, action="x.y", obj=orgs.c1)
-    assert event.actor is None and event.actor_repr == "system"
+    assert event.actor is None
+    assert event.actor_repr == "system"
 
 
 def test_model_refuses_to_change_or_delete(event):
