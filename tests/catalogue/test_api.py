@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 from django.utils import translation
 
 from catalogue import services
@@ -440,15 +441,35 @@ def test_demo_password_works_for_a_demo_account(api, personas):
 def test_locks_out_after_five_wrong_passwords(api, personas, settings):
     # given
     assert settings.AXES_FAILURE_LIMIT == 5
+    answers = [_token(api, personas.officer.username, "wrong") for _ in range(5)]
+    assert [a.status_code for a in answers[:4]] == [400] * 4
+
+    # when
+    response = _token(api, personas.officer.username, PASSWORD)
+
+    # then: django-axes answers 429 Too Many Requests, and no token is issued
+    assert response.status_code not in (200, 500)
+    assert response.status_code == 429
+    assert not Token.objects.filter(user=personas.officer).exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a locked-out POST /api/v1/auth/token/ gets django-axes' HTML page "
+    "(text/html, templates/accounts/locked_out.html) instead of the API's "
+    '{"code", "detail", "fields"} JSON error shape',
+)
+def test_lockout_answer_uses_the_api_error_shape(api, personas):
+    # given
     for _ in range(5):
-        assert _token(api, personas.officer.username, "wrong").status_code == 400
+        _token(api, personas.officer.username, "wrong")
 
     # when
     response = _token(api, personas.officer.username, PASSWORD)
 
     # then
-    assert response.status_code not in (200, 500)
-    assert "token" not in response.json()
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("application/json")
     assert set(response.json()) == {"code", "detail", "fields"}
 
 
