@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from core.querysets import VisibleQuerySet
+from core.visibility import ancestor_paths
 
 from .choices import OrganisationKind, Role
 
@@ -74,16 +75,7 @@ class User(AbstractUser):
     def applicable_paths(self) -> set[str]:
         """Every path that is an ancestor of (or equal to) one of the user's scopes:
         rules and catalogues of those jurisdictions apply to the user."""
-        out: set[str] = set()
-        for path in self.scope_paths():
-            parts = [p for p in path.split("/") if p]
-            for i in range(1, len(parts) + 1):
-                out.add("/".join(parts[:i]) + "/")
-        return out
-
-    def primary_organisation(self) -> Organisation | None:
-        ms = self.active_memberships()
-        return ms[0].organisation if ms else None
+        return {a for path in self.scope_paths() for a in ancestor_paths(path)}
 
 
 class OrganisationQuerySet(VisibleQuerySet):
@@ -154,16 +146,6 @@ class Organisation(TimeStampedModel):
 
     def compute_path(self) -> str:
         return (self.parent.path if self.parent_id else "") + self.code + "/"
-
-    def ancestor_paths(self) -> list[str]:
-        parts = [p for p in self.path.split("/") if p]
-        return ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
-
-    def street(self) -> Organisation | None:
-        node: Organisation | None = self
-        while node is not None and node.kind != OrganisationKind.STREET:
-            node = node.parent
-        return node
 
 
 class Membership(TimeStampedModel):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from core.querysets import VisibleQuerySet
+from core.visibility import ancestor_paths
 
 from .choices import (
     AuthorityLevel,
@@ -81,22 +82,15 @@ class CatalogueVersionQuerySet(VisibleQuerySet):
             ]
             draft_q = models.Q(pk__in=[])
             for p in readers:
-                draft_q |= models.Q(region__path=p) | models.Q(
-                    region__path__in=_ancestors(p)
-                )
+                draft_q |= models.Q(region__path__in=ancestor_paths(p))
             return in_region & (~models.Q(status=VersionStatus.DRAFT) | draft_q)
         editors = [
             m.scope_path for m in user.active_memberships() if m.role in _editor_roles()
         ]
         q = models.Q(pk__in=[])
         for p in editors:
-            q |= models.Q(region__path__in=_ancestors(p))
+            q |= models.Q(region__path__in=ancestor_paths(p))
         return q
-
-
-def _ancestors(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
 class CatalogueVersion(TimeStampedModel):

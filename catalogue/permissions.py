@@ -58,8 +58,3 @@ def can_archive_catalogue(user: Any, version: CatalogueVersion) -> Decision:
     ):
         return deny(_("只有区级管理员可以归档目录。"))
     return ALLOW
-
-
-def can_export_catalogue(user: Any, version: CatalogueVersion) -> Decision:
-    """Anyone who can see a version may export it."""
-    return ALLOW

@@ -19,6 +19,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError, ValidationFailed
+from core.visibility import ancestor_paths
 
 from .choices import DayKind, ValueType
 from .models import CalendarDay, RuleParameter
@@ -30,18 +31,13 @@ class RuleParameterMissing(DomainError):
     default_message = _("缺少适用的规则参数。")
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
-
-
 def rule_parameter_resolve(key: str, jurisdiction: Any, on: dt.date) -> RuleParameter:
     """The parameter in force for `jurisdiction` on date `on` (one query).
 
     Raises:
         RuleParameterMissing: no layer defines the key for that date.
     """
-    paths = _ancestor_paths(jurisdiction.path)
+    paths = ancestor_paths(jurisdiction.path)
     candidates = list(
         RuleParameter.objects.in_force(on)
         .filter(key=key, jurisdiction__path__in=paths)
@@ -62,7 +58,7 @@ def rule_value(key: str, jurisdiction: Any, on: dt.date) -> Any:
 
 def rule_parameters_in_force(jurisdiction: Any, on: dt.date) -> list[RuleParameter]:
     """Every key's winning parameter for a jurisdiction on a date (one query)."""
-    paths = _ancestor_paths(jurisdiction.path)
+    paths = ancestor_paths(jurisdiction.path)
     winners: dict[str, RuleParameter] = {}
     for p in (
         RuleParameter.objects.in_force(on)

@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from accounts.choices import Role
 from core.events import audit_events_for
 from core.exceptions import DomainError, NotFound, ValidationFailed
-from core.forms import apply_domain_error
+from core.forms import apply_domain_error, query_text
 from core.views import DomainErrorMixin, domain_error_response
 
 from . import rules, selectors, services
@@ -417,7 +417,7 @@ class RuleParameterListView(LoginRequiredMixin, TemplateView):
         history = RuleParameter.objects.select_related("jurisdiction").order_by(
             "key", "jurisdiction__path", "valid_from"
         )
-        key = self.request.GET.get("key", "").strip()
+        key = query_text(self.request.GET, "key")
         if key:
             history = history.filter(key__icontains=key)
             in_force = [p for p in in_force if key in p.key]

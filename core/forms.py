@@ -17,3 +17,9 @@ def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
             placed = True
     if not placed or not exc.fields:
         form.add_error(None, str(exc.message))
+
+
+def query_text(params, name: str, max_length: int = 200) -> str:
+    """A free-text query parameter, trimmed, without NUL characters (PostgreSQL
+    refuses them in a query, which would otherwise be a server error)."""
+    return (params.get(name) or "").replace("\x00", "").strip()[:max_length]

@@ -79,10 +79,3 @@ def job_fail(job: Job, exc: BaseException) -> Job:
     job.finished_at = timezone.now()
     job.save()
     return job
-
-
-def job_reset_if_stuck(job: Job) -> None:
-    """Put a running job back to pending (a worker died mid-run; the task is retried)."""
-    Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-        status=JobStatus.PENDING
-    )

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
-from django.urls import reverse
 
 from .exceptions import DomainError, NotFound
 from .models import Job
@@ -94,11 +92,3 @@ def page_not_found(
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "core/http_error.html", {"status": 500}, status=500)
-
-
-def flash_domain_error(request: HttpRequest, exc: DomainError) -> None:
-    messages.error(request, str(exc.message))
-
-
-def next_or(request: HttpRequest, default: str) -> str:
-    return request.POST.get("next") or request.GET.get("next") or reverse(default)

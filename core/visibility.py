@@ -12,6 +12,13 @@ from typing import Any
 from django.db.models import Q
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The path itself and every path above it, root first:
+    "CN/CN-51/" -> ["CN/", "CN/CN-51/"]."""
+    parts = [p for p in path.split("/") if p]
+    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
 def scope_q(user: Any, field: str) -> Q:
     """Rows whose `field` (an organisation path) lies under one of the user's scopes."""
     paths = user.scope_paths() if hasattr(user, "scope_paths") else []

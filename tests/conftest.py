@@ -26,6 +26,16 @@ from .factories import (
 
 
 @pytest.fixture(autouse=True)
+def _default_language(settings):
+    # A request with Accept-Language leaves its language active in the thread;
+    # every test starts in (and restores) the site's default language.
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttling and axes counters live in the cache; each test starts clean.
     cache.clear()

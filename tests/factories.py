@@ -165,3 +165,20 @@ def item_payload(**overrides) -> dict:
 
 
 DEMO_PASSWORD = settings.DEMO_PASSWORD
+
+# RULES §8: items per service domain of the 139-item community catalogue.
+DOMAIN_COUNTS = {
+    "A01": 14,
+    "A02": 12,
+    "A03": 14,
+    "A04": 12,
+    "A05": 10,
+    "A06": 14,
+    "A07": 8,
+    "A08": 14,
+    "A09": 10,
+    "A10": 8,
+    "A11": 7,
+    "A12": 8,
+    "A13": 8,
+}

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation
 from core.exceptions import NotFound, ValidationFailed
+from core.forms import query_text
 
 from .. import rules, selectors, services
 from ..filtersets import ServiceItemFilterSet
@@ -255,7 +256,7 @@ class RuleParameterViewSet(viewsets.ReadOnlyModelViewSet):
         qs = RuleParameter.objects.select_related("jurisdiction").order_by(
             "key", "jurisdiction__path", "valid_from"
         )
-        key = self.request.query_params.get("key")
+        key = query_text(self.request.query_params, "key")
         if key:
             qs = qs.filter(key=key)
         return qs
@@ -279,8 +280,8 @@ class RuleParameterViewSet(viewsets.ReadOnlyModelViewSet):
     def resolve(self, request):
         """The value in force for a jurisdiction on a date (most specific layer wins)."""
         errors = {}
-        key = request.query_params.get("key", "").strip()
-        code = request.query_params.get("jurisdiction", "").strip()
+        key = query_text(request.query_params, "key")
+        code = query_text(request.query_params, "jurisdiction")
         if not key:
             errors["key"] = [_("请填写参数键。")]
         if not code:

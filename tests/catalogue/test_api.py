@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from django.utils import translation
+from rest_framework.authtoken.models import Token
 
 from catalogue import services
 from catalogue.models import ServiceItem
@@ -453,12 +453,6 @@ def test_locks_out_after_five_wrong_passwords(api, personas, settings):
     assert not Token.objects.filter(user=personas.officer).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a locked-out POST /api/v1/auth/token/ gets django-axes' HTML page "
-    "(text/html, templates/accounts/locked_out.html) instead of the API's "
-    '{"code", "detail", "fields"} JSON error shape',
-)
 def test_lockout_answer_uses_the_api_error_shape(api, personas):
     # given
     for _ in range(5):

@@ -20,25 +20,9 @@ from catalogue.services import ImportMode, catalogue_import
 from core.exceptions import ValidationFailed
 from core.models import AuditEvent
 
-from ..factories import item_payload
+from ..factories import DOMAIN_COUNTS, item_payload
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# RULES §8: the proposed 139-item catalogue, items per service domain.
-DOMAIN_COUNTS = {
-    "A01": 14,
-    "A02": 12,
-    "A03": 14,
-    "A04": 12,
-    "A05": 10,
-    "A06": 14,
-    "A07": 8,
-    "A08": 14,
-    "A09": 10,
-    "A10": 8,
-    "A11": 7,
-    "A12": 8,
-    "A13": 8,
-}
 # The Chinese column headers a user's spreadsheet carries.
 HEADER_ZH = {
     "code": "事项编码",
