@@ -97,27 +97,36 @@ def seed_rule_parameters(path: Path | None = None) -> int:
             code__in={p["jurisdiction"] for p in data["parameters"]}
         )
     }
+    existing = set(
+        RuleParameter.objects.values_list("key", "jurisdiction__code", "valid_from")
+    )
     created = 0
     for p in data["parameters"]:
-        _obj, new = RuleParameter.objects.get_or_create(
-            key=p["key"],
-            jurisdiction=jurisdictions[p["jurisdiction"]],
-            valid_from=dt.date.fromisoformat(p["valid_from"]),
-            defaults={
-                "valid_to": dt.date.fromisoformat(p["valid_to"])
+        valid_from = dt.date.fromisoformat(p["valid_from"])
+        if (p["key"], p["jurisdiction"], valid_from) in existing:
+            continue
+        # Through the service: a value that does not fit its type, or an overlapping
+        # period, stops the seeding instead of entering the rules.
+        services.rule_parameter_save(
+            actor=None,
+            parameter=RuleParameter(
+                key=p["key"],
+                jurisdiction=jurisdictions[p["jurisdiction"]],
+                valid_from=valid_from,
+                valid_to=dt.date.fromisoformat(p["valid_to"])
                 if p.get("valid_to")
                 else None,
-                "value_type": p["value_type"],
-                "value": p["value"],
-                "rule_ids": p.get("rule_ids", []),
-                "source": p.get("source", ""),
-                "verification": p.get("verification", "BK"),
-                "confidence": p.get("confidence", "M"),
-                "description_zh": p.get("description_zh", ""),
-                "description_en": p.get("description_en", ""),
-            },
+                value_type=p["value_type"],
+                value=p["value"],
+                rule_ids=p.get("rule_ids", []),
+                source=p.get("source", ""),
+                verification=p.get("verification", "BK"),
+                confidence=p.get("confidence", "M"),
+                description_zh=p.get("description_zh", ""),
+                description_en=p.get("description_en", ""),
+            ),
         )
-        created += int(new)
+        created += 1
     return created
 
 

@@ -4,8 +4,6 @@ and the demo accounts, loaded from the real seed files into an empty database.""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -140,16 +138,50 @@ def test_demo_users_get_the_demo_password_once(seeded):
     assert officer.has_demo_password is True
 
 
-@pytest.mark.parametrize("script", ["check_seed.py", "check_params.py"])
-def test_seed_files_pass_their_standalone_checker(script):
+def test_wuhou_tree_has_the_13_streets_of_2014_with_3_to_8_communities_each(db):
     # when
-    result = subprocess.run(
-        [sys.executable, str(SEED_DIR / script)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
+    seed_organisations()
     # then
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    streets = Organisation.objects.filter(
+        kind="street", parent__code=REGION_CODE
+    ).order_by("code")
+    assert [s.short_name for s in streets] == [
+        f"{n}街道"
+        for n in (
+            "浆洗街",
+            "望江路",
+            "玉林",
+            "跳伞塔",
+            "火车南站",
+            "簇桥",
+            "簇锦",
+            "机投桥",
+            "晋阳",
+            "红牌楼",
+            "华兴",
+            "金花桥",
+            "芳草街",
+        )
+    ]
+    for street in streets:
+        communities = street.children.filter(kind="community")
+        assert 3 <= communities.count() <= 8, street.name
+        assert street.children.filter(kind="department").exists(), street.name
+    names = list(
+        Organisation.objects.filter(kind="community").values_list("name", flat=True)
+    )
+    assert len(names) == len(set(names))
+
+
+def test_every_seeded_rule_parameter_passes_the_service_checks(db):
+    # given: the rule parameters as seeded (through rule_parameter_save)
+    seed_organisations()
+    seed_reference_data()
+    # then: every deadline is typed in days or working days, every key has a rule id
+    deadlines = RuleParameter.objects.filter(key__startswith="deadline.")
+    assert deadlines.exists()
+    assert set(deadlines.values_list("value_type", flat=True)) <= {
+        "calendar_days",
+        "working_days",
+    }
+    assert not RuleParameter.objects.filter(rule_ids=[]).exists()
