@@ -83,6 +83,23 @@ class FieldChange:
     old: Any
     new: Any
 
+    def _show(self, value: Any) -> Any:
+        column = COLUMN_BY_FIELD[self.field]
+        if column.choices is None:
+            return value
+        labels = dict(column.choices.choices)
+        if column.multi:
+            return "、".join(str(labels.get(v, v)) for v in value or [])
+        return labels.get(value, value)
+
+    @property
+    def old_display(self) -> Any:
+        return self._show(self.old)
+
+    @property
+    def new_display(self) -> Any:
+        return self._show(self.new)
+
 
 @dataclass
 class ItemChange:

@@ -42,4 +42,4 @@ def audit_events_for(obj: models.Model) -> models.QuerySet[AuditEvent]:
     """The timeline of one object, newest first."""
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
-    ).select_related("actor")
+    ).select_related("actor", "content_type")

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from .exceptions import DomainError, NotFound
 from .models import Job
@@ -67,28 +68,57 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+ERROR_CODES = {
+    400: "bad_request",
+    403: "permission_denied",
+    404: "not_found",
+    500: "server_error",
+}
+
+
+def _error(request: HttpRequest, status: int, reason: str = "") -> HttpResponse:
+    """Error pages; under /api/ the API's error shape instead of HTML."""
+    if request.path.startswith("/api/"):
+        default = {
+            400: _("请求有误。"),
+            403: _("您没有执行此操作的权限。"),
+            404: _("未找到。"),
+            500: _("系统出错了，错误已记录。"),
+        }[status]
+        return JsonResponse(
+            {
+                "code": ERROR_CODES[status],
+                "detail": reason or str(default),
+                "fields": {},
+            },
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(
+        request,
+        "core/http_error.html",
+        {"status": status, "reason": reason},
+        status=status,
+    )
+
+
 def bad_request(
     request: HttpRequest, exception: Exception | None = None
 ) -> HttpResponse:
-    return render(request, "core/http_error.html", {"status": 400}, status=400)
+    return _error(request, 400)
 
 
 def permission_denied(
     request: HttpRequest, exception: Exception | None = None
 ) -> HttpResponse:
-    return render(
-        request,
-        "core/http_error.html",
-        {"status": 403, "reason": str(exception or "")},
-        status=403,
-    )
+    return _error(request, 403, str(exception or ""))
 
 
 def page_not_found(
     request: HttpRequest, exception: Exception | None = None
 ) -> HttpResponse:
-    return render(request, "core/http_error.html", {"status": 404}, status=404)
+    return _error(request, 404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/http_error.html", {"status": 500}, status=500)
+    return _error(request, 500)

@@ -187,3 +187,40 @@ def test_english_interface(personas, catalogue, web):
     ).content.decode()
     assert "Export Excel" in html
     assert "导出 Excel" not in html
+
+
+def test_diff_page_shows_choice_labels_not_codes(personas, catalogue, web):
+    from catalogue import services
+
+    item = catalogue.draft.items.get(code="A03-05")
+    services.service_item_update(
+        actor=personas.officer,
+        item=item,
+        data={
+            "outsource_scope": "prohibited",
+            "prohibited_reason": "改由政府直接提供",
+            "matter_type": "other",
+        },
+    )
+    html = (
+        web(personas.officer)
+        .get(reverse("catalogue:version-diff", args=[catalogue.draft.pk]))
+        .content.decode()
+    )
+    changed = html.split('id="diff-changed"')[1]
+    assert "可整体购买" in changed
+    assert "不得购买" in changed
+    assert ">prohibited<" not in changed
+
+
+def test_timeline_names_states_in_words(personas, catalogue, web):
+    from catalogue import services
+
+    services.catalogue_version_publish(actor=personas.officer, version=catalogue.draft)
+    html = (
+        web(personas.officer)
+        .get(reverse("catalogue:version-detail", args=[catalogue.draft.pk]))
+        .content.decode()
+    )
+    timeline = html.split('class="timeline"')[1]
+    assert "草稿 → 已发布" in timeline
