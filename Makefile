@@ -56,10 +56,11 @@ worker: setup ## A Celery worker (needs REDIS_URL)
 beat: setup ## Celery beat, the periodic scheduler (needs REDIS_URL)
 	$(BIN)/celery -A config beat -l info
 
-lint: setup-dev ## ruff, formatting check and the import layers
+lint: setup-dev ## ruff, formatting check, the import layers and mypy on the typed core
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 fmt: setup-dev ## Format the code
 	$(BIN)/ruff format .

@@ -145,7 +145,8 @@ class Organisation(TimeStampedModel):
         return self.path.count("/") - 1
 
     def compute_path(self) -> str:
-        return (self.parent.path if self.parent_id else "") + self.code + "/"
+        parent = self.parent
+        return (parent.path if parent is not None else "") + self.code + "/"
 
 
 class Membership(TimeStampedModel):
@@ -191,12 +192,9 @@ class Membership(TimeStampedModel):
         """Department staff act for their whole street office; everyone else for
         their own organisation's subtree."""
         org = self.organisation
-        if (
-            org.kind == OrganisationKind.DEPARTMENT
-            and org.parent_id
-            and org.parent.kind == OrganisationKind.STREET
-        ):
-            return org.parent.path
+        parent = org.parent if org.kind == OrganisationKind.DEPARTMENT else None
+        if parent is not None and parent.kind == OrganisationKind.STREET:
+            return parent.path
         return org.path
 
     @property

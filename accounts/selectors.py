@@ -43,7 +43,7 @@ def membership_list_for_organisation(org: Organisation) -> QuerySet[Membership]:
 
 
 def membership_get_for_user(
-    pk: object, user: User, action: str = "change"
+    pk: int | str, user: User, action: str = "change"
 ) -> Membership:
     """Raises:
     NotFound: when the membership's organisation is not visible for `action`.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import models
+
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -21,7 +23,7 @@ from .choices import (
 class Column:
     field: str
     label: object
-    choices: type | None = None
+    choices: type[models.TextChoices] | None = None
     multi: bool = False
 
 

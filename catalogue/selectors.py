@@ -54,7 +54,7 @@ def item_list_for_user(user: Any) -> QuerySet[ServiceItem]:
     )
 
 
-def item_get_for_user(pk: object, user: Any, action: str = "view") -> ServiceItem:
+def item_get_for_user(pk: int | str, user: Any, action: str = "view") -> ServiceItem:
     """Raises:
     NotFound: the item does not exist or its version is not visible to the user.
     """

@@ -51,7 +51,9 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status partial of a job; HTMX polls it until the job is finished."""
     job = get_object_or_404(Job.objects.visible_to(request.user, "view"), pk=pk)
     template = (
-        "core/partials/_job_status.html" if request.htmx else "core/job_detail.html"
+        "core/partials/_job_status.html"
+        if getattr(request, "htmx", False)
+        else "core/job_detail.html"
     )
     return render(request, template, {"job": job})
 
