@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
-
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (

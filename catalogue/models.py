@@ -342,6 +342,36 @@ class RuleParameter(TimeStampedModel):
     def audit_scope(self) -> str:
         return self.jurisdiction.path
 
+    def display_value(self) -> str:
+        """The value as a person reads it: 7 个工作日, 10%, ¥2,000,000.00, 10–30 …"""
+        from django.utils.translation import gettext as _
+
+        v = self.value
+        t = self.value_type
+        if t == ValueType.WORKING_DAYS:
+            return _("%(n)s 个工作日") % {"n": v}
+        if t == ValueType.CALENDAR_DAYS:
+            return _("%(n)s 日") % {"n": v}
+        if t == ValueType.MONTHS:
+            return _("%(n)s 个月") % {"n": v}
+        if t == ValueType.YEARS:
+            return _("%(n)s 年") % {"n": v}
+        if t == ValueType.PERCENT:
+            return f"{v}%"
+        if t == ValueType.MONEY:
+            return f"¥{Decimal(str(v)):,.2f}"
+        if t == ValueType.RANGE and isinstance(v, dict):
+            return f"{v.get('min')}–{v.get('max')}"
+        if t == ValueType.WEIGHTS and isinstance(v, dict):
+            return " / ".join(f"{k} {w}" for k, w in v.items())
+        if t == ValueType.BANDS and isinstance(v, list):
+            return "，".join(
+                f"{b.get('label_zh') or b.get('code')} ≥{b.get('min')}" for b in v
+            )
+        if t == ValueType.BOOLEAN:
+            return str(_("是") if v else _("否"))
+        return str(v)
+
     def description(self) -> str:
         from django.utils.translation import get_language
 

@@ -22,14 +22,13 @@ def navigation(request) -> dict:
         )
     items.append(("api", _("接口文档"), reverse("api-docs")))
     path = request.path
+    # The longest matching prefix is the current section (/catalogue/rules/ is
+    # "rules", not "catalogue").
+    matches = [url for _key, _label, url in items if path.startswith(url)]
+    current = max(matches, key=len) if matches else None
     return {
         "nav_items": [
-            {
-                "key": key,
-                "label": label,
-                "url": url,
-                "active": path.startswith(url) and url != "/",
-            }
+            {"key": key, "label": label, "url": url, "active": url == current}
             for key, label, url in items
         ],
         "nav_roles": sorted(

@@ -61,3 +61,21 @@ def test_placeholders_survive_translation():
 def test_navigation_label_in_each_language(lang, text):
     with translation.override(lang):
         assert translation.gettext("购买目录") == text
+
+
+def test_pages_are_chinese_for_an_english_browser_until_english_is_chosen(client):
+    # given: a browser that prefers English
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "<h1>登录</h1>" in response.content.decode()
+    # when: the user picks English in the switch
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    # then
+    assert "<h1>Log in</h1>" in client.get("/accounts/login/").content.decode()
+
+
+def test_api_clients_get_the_language_they_ask_for(client):
+    body = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["code"] == "not_authenticated"
+    assert body["detail"].isascii()
+    body = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="zh-CN").json()
+    assert not body["detail"].isascii()

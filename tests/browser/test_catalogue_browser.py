@@ -65,8 +65,9 @@ def test_officer_filters_aux_only_social_assistance_items_and_opens_one(
 
 def test_language_switch_shows_english(seeded, live_server, page):
     page.goto(f"{live_server.url}/accounts/login/")
-    page.select_option("#lang-select", "en")
-    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "登录"
+    with page.expect_navigation():
+        page.select_option("#lang-select", "en")
     assert page.locator("h1").inner_text() == "Log in"
 
 

@@ -1,6 +1,7 @@
 """Rule parameters change only through the service: typed values, no overlapping periods."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -78,3 +79,24 @@ def test_rejects_a_value_that_does_not_fit_its_type(orgs, personas, value_type, 
 def test_only_district_admins_change_rules(orgs, personas):
     with pytest.raises(NotPermitted):
         rule_parameter_save(actor=personas.officer, parameter=_param(orgs))
+
+
+@pytest.mark.parametrize(
+    ("value_type", "value", "shown"),
+    [
+        ("working_days", 7, "7 个工作日"),
+        ("calendar_days", 30, "30 日"),
+        ("percent", 10, "10%"),
+        ("money", "2000000.00", "¥2,000,000.00"),
+        ("range", {"min": 10, "max": 30}, "10–30"),
+        ("bands", [{"code": "excellent", "label_zh": "优", "min": 90}, {"code": "good", "min": 80}], "优 ≥90，good ≥80"),
+    ],
+)
+def test_values_read_as_a_person_reads_them(orgs, value_type, value, shown):
+    assert _param(orgs, value_type=value_type, value=value).display_value() == shown
+
+
+def test_rules_page_highlights_only_its_own_section(personas, web):
+    html = web(personas.officer).get("/catalogue/rules/").content.decode()
+    active = re.findall(r'<a href="([^"]+)" class="active"', html)
+    assert active == ["/catalogue/rules/"]
