@@ -72,6 +72,18 @@ class User(AbstractUser):
             for m in self.active_memberships()
         )
 
+    def district_paths(self) -> list[str]:
+        """Paths of the districts the user's organisations belong to (one query, cached)."""
+        cache = getattr(self, "_district_cache", None)
+        if cache is None:
+            cache = list(
+                Organisation.objects.filter(
+                    path__in=self.applicable_paths(), kind=OrganisationKind.DISTRICT
+                ).values_list("path", flat=True)
+            )
+            self._district_cache = cache
+        return cache
+
     def applicable_paths(self) -> set[str]:
         """Every path that is an ancestor of (or equal to) one of the user's scopes:
         rules and catalogues of those jurisdictions apply to the user."""
@@ -200,3 +212,37 @@ class Membership(TimeStampedModel):
     @property
     def audit_scope(self) -> str:
         return self.organisation.path
+
+
+class NotificationQuerySet(VisibleQuerySet):
+    def visibility_filter(self, user, action: str) -> models.Q | None:
+        return models.Q(user=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message to one user (with an unread count in the header); the same
+    message also goes out by email through Django's email backend."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications"
+    )
+    verb = models.SlugField(_("类型"), max_length=60)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

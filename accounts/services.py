@@ -11,7 +11,7 @@ from core.events import audit_record
 from core.exceptions import ValidationFailed
 
 from .choices import ALLOWED_PARENTS, ROLE_ORGANISATION_KINDS, OrganisationKind, Role
-from .models import Membership, Organisation, User
+from .models import Membership, Notification, Organisation, User
 from .permissions import can_manage_memberships, can_manage_organisation
 
 EDITABLE_ORG_FIELDS = ("name", "short_name", "address", "contact_phone", "is_active")
@@ -239,3 +239,43 @@ def user_create(
     audit_record(actor=actor, action="user.create", obj=user, scope=organisation.path)
     membership_grant(actor=actor, user=user, organisation=organisation, role=role)
     return user
+
+
+def notify(
+    *, users: list[User], verb: str, title: str, body: str = "", link: str = ""
+) -> list[Notification]:
+    """Leave an in-app notification for each user and email those with an address
+    (after the transaction commits, so a rolled-back change sends nothing)."""
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+
+    unique = {u.pk: u for u in users if u is not None and u.is_active}
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                user=u, verb=verb, title=title[:200], body=body, link=link[:300]
+            )
+            for u in unique.values()
+        ]
+    )
+    mails = [
+        (title, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [u.email])
+        for u in unique.values()
+        if u.email
+    ]
+    if mails:
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    return rows
+
+
+@transaction.atomic
+def notification_mark_read(
+    *, user: User, notification_ids: list[int] | None = None
+) -> int:
+    """Mark the user's notifications read (all of them when no ids are given)."""
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())

@@ -46,4 +46,7 @@ urlpatterns = [
         views.MembershipRevokeView.as_view(),
         name="membership-revoke",
     ),
+    path(
+        "notifications/", views.NotificationListView.as_view(), name="notification-list"
+    ),
 ]

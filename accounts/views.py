@@ -189,3 +189,22 @@ class MembershipRevokeView(LoginRequiredMixin, DomainErrorMixin, View):
         else:
             messages.success(request, _("已撤销角色。"))
         return redirect(reverse("accounts:organisation-detail", args=[org.pk]))
+
+
+class NotificationListView(LoginRequiredMixin, TemplateView):
+    """The user's notifications, newest first; POST marks them read."""
+
+    template_name = "accounts/notification_list.html"
+
+    def get_context_data(self, **kwargs):
+        from .models import Notification
+
+        qs = Notification.objects.visible_to(self.request.user).order_by(
+            "-created_at", "-id"
+        )
+        page = Paginator(qs, 30).get_page(self.request.GET.get("page"))
+        return {**super().get_context_data(**kwargs), "page_obj": page}
+
+    def post(self, request):
+        services.notification_mark_read(user=request.user)
+        return redirect("accounts:notification-list")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("core.api.urls")),
     path("", include("accounts.api.urls")),
     path("catalogue/", include("catalogue.api.urls")),
+    path("", include("vendors.api.urls")),
 ]

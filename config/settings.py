@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "catalogue",
+    "vendors",
 ]
 
 MIDDLEWARE = [
@@ -210,7 +212,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "servicepact")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every morning: mark expired eligibility documents and notify (vendors.services.documents_expire).
+    "vendors-documents-expire": {
+        "task": "vendors.documents_expire_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -235,7 +243,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "accounts.choices.OrganisationKind",
+        "RoleEnum": "accounts.choices.Role",
+        "DocumentKindEnum": "vendors.choices.DocumentKind",
+        "PersonRoleEnum": "vendors.choices.PersonRole",
+        "CreditResultEnum": "vendors.choices.CreditResult",
+        "ReportResultEnum": "vendors.choices.ReportResult",
+        "VendorStatusEnum": "vendors.choices.VendorStatus",
+        "JobStatusEnum": "core.models.JobStatus",
+        "VersionStatusEnum": "catalogue.choices.VersionStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.strip_backend_integer_limits",
@@ -270,3 +288,6 @@ if TESTING:
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+# Upper bound for an uploaded evidence file (eligibility documents, credit-check records).
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))

@@ -20,6 +20,16 @@ def navigation(request) -> dict:
         items.append(
             ("organisations", _("组织与角色"), reverse("accounts:organisation-list"))
         )
+    if user.is_superuser or roles & {
+        "district_admin",
+        "street_officer",
+        "department_staff",
+        "community_staff",
+        "auditor",
+    }:
+        items.insert(1, ("vendors", _("承接组织"), reverse("vendors:vendor-list")))
+    elif "vendor_staff" in roles:
+        items.insert(0, ("portal", _("本组织"), reverse("vendors:portal")))
     items.append(("api", _("接口文档"), reverse("api-docs")))
     path = request.path
     # The longest matching prefix is the current section (/catalogue/rules/ is
@@ -31,6 +41,7 @@ def navigation(request) -> dict:
             {"key": key, "label": label, "url": url, "active": url == current}
             for key, label, url in items
         ],
+        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
         "nav_roles": sorted(
             str(m.get_role_display()) + " · " + str(m.organisation)
             for m in user.active_memberships()

@@ -200,6 +200,30 @@ def catalogue(orgs, domains):
 
 
 @pytest.fixture
+def vendors(orgs, personas):
+    """V1 (the `vendor` persona's own), V2 (another vendor of D1), V3 (in D2)."""
+    from accounts.choices import OrganisationKind
+
+    from .factories import make_vendor
+
+    v2_org = OrganisationFactory(
+        code="D1-V2",
+        name="阳光惠民社会服务中心",
+        kind=OrganisationKind.VENDOR,
+        parent=orgs.d1,
+    )
+    v3_org = OrganisationFactory(
+        code="D2-V1", name="另区社工中心", kind=OrganisationKind.VENDOR, parent=orgs.d2
+    )
+    v1 = make_vendor(orgs.vendor)
+    v2 = make_vendor(v2_org)
+    v3 = make_vendor(v3_org)
+    v1.streets.set([orgs.s1])
+    v2.streets.set([orgs.s2])
+    return SimpleNamespace(own=v1, other=v2, outside=v3)
+
+
+@pytest.fixture
 def api():
     """An API client factory: api(user) is authenticated by token, api(None) is anonymous."""
     from rest_framework.authtoken.models import Token

@@ -164,6 +164,30 @@ def item_payload(**overrides) -> dict:
     return data
 
 
+def valid_uscc(n: int, prefix: str = "52510107MJ") -> str:
+    """A unified social credit code with a correct check character."""
+    from stdnum.cn import uscc
+
+    body = f"{prefix}{n:07d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+def make_vendor(organisation, **fields):
+    """A registered social-service agency on an existing vendor organisation."""
+    from vendors.models import Vendor
+
+    defaults = {
+        "org_type": "social_service_agency",
+        "uscc": valid_uscc(organisation.pk),
+        "registration_authority": "成都市武侯区民政局",
+        "registration_date": "2014-06-01",
+        "legal_representative": "李晓岚",
+        "fulltime_staff": 5,
+    }
+    defaults.update(fields)
+    return Vendor.objects.create(organisation=organisation, **defaults)
+
+
 DEMO_PASSWORD = settings.DEMO_PASSWORD
 
 # RULES §8: items per service domain of the 139-item community catalogue.

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 # An app may import only from apps below it.
-LAYERS = ["core", "accounts", "catalogue"]
+LAYERS = ["core", "accounts", "catalogue", "vendors"]
 
 
 def _imported_apps(path: Path) -> set[str]:

@@ -46,7 +46,7 @@ class Case:
 
 
 @pytest.fixture
-def ctx(personas, catalogue, orgs):
+def ctx(personas, catalogue, orgs, vendors):
     job = Job.objects.create(
         kind="catalogue-pdf", created_by=personas.officer, status=JobStatus.DONE
     )
@@ -54,7 +54,14 @@ def ctx(personas, catalogue, orgs):
     community_membership = Membership.objects.get(user=personas.community)
     draft_item = catalogue.draft.items.get(code="A03-05")
     published_item = catalogue.published.items.get(code="A03-05")
+    from accounts.models import Notification
+
+    note = Notification.objects.create(
+        user=personas.officer, verb="test", title="到期提醒"
+    )
     return SimpleNamespace(
+        v=vendors,
+        note=note,
         p=personas,
         o=orgs,
         cat=catalogue,
@@ -69,6 +76,30 @@ def _csv(ctx) -> bytes:
     return export_csv(
         list(ctx.cat.draft.items.select_related("domain").order_by("code"))
     )
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("完税证明.pdf", PDF, content_type="application/pdf")
+
+
+def _vendor_form(ctx, **kw):
+    data = {
+        "name": "新登记社会服务中心",
+        "org_type": "social_service_agency",
+        "uscc": "",
+        "registration_date": "2015-03-01",
+        "fulltime_staff": 3,
+        "parttime_staff": 0,
+        "volunteers": 0,
+    }
+    data["org_type"] = "community_filed"
+    data.update(kw)
+    return data
 
 
 def _upload(ctx):
@@ -377,6 +408,131 @@ HTML: list[Case] = [
     ),
     Case("api-schema", "get", lambda c: reverse("api-schema"), {"anonymous": 200}),
     Case("api-docs", "get", lambda c: reverse("api-docs"), {"anonymous": 200}),
+    Case(
+        "vendors:vendor-list",
+        "get",
+        lambda c: reverse("vendors:vendor-list"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "community": 200,
+            "vendor": 302,
+            "expert": 403,
+        },
+    ),
+    Case(
+        "vendors:vendor-create",
+        "get",
+        lambda c: reverse("vendors:vendor-create"),
+        {"anonymous": LOGIN, "officer": 200, "community": 403, "vendor": 403},
+    ),
+    Case(
+        "vendors:vendor-create",
+        "post",
+        lambda c: reverse("vendors:vendor-create"),
+        {"anonymous": LOGIN, "officer": 302, "community": 403, "vendor": 403},
+        data=_vendor_form,
+    ),
+    Case(
+        "vendors:portal",
+        "get",
+        lambda c: reverse("vendors:portal"),
+        {"anonymous": LOGIN, "vendor": 302, "officer": 404},
+    ),
+    Case(
+        "vendors:vendor-detail",
+        "get",
+        lambda c: reverse("vendors:vendor-detail", args=[c.v.own.pk]),
+        {
+            "anonymous": LOGIN,
+            "vendor": 200,
+            "officer": 200,
+            "auditor": 200,
+            "outsider": 404,
+            "expert": 404,
+        },
+        label="own",
+    ),
+    Case(
+        "vendors:vendor-detail",
+        "get",
+        lambda c: reverse("vendors:vendor-detail", args=[c.v.other.pk]),
+        {"vendor": 404, "other_officer": 200},
+        label="another vendor",
+    ),
+    Case(
+        "vendors:vendor-edit",
+        "get",
+        lambda c: reverse("vendors:vendor-edit", args=[c.v.own.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "community": 403,
+            "vendor": 403,
+            "outsider": 404,
+        },
+    ),
+    Case(
+        "vendors:document-add",
+        "post",
+        lambda c: reverse("vendors:document-add", args=[c.v.own.pk]),
+        {
+            "anonymous": LOGIN,
+            "vendor": 302,
+            "officer": 302,
+            "community": 403,
+            "outsider": 404,
+        },
+        data=lambda c: {
+            "kind": "tax_clearance",
+            "title": "完税证明",
+            "valid_until": "2030-12-31",
+            "file": _pdf(),
+        },
+    ),
+    Case(
+        "vendors:credit-check-add",
+        "post",
+        lambda c: reverse("vendors:credit-check-add", args=[c.v.own.pk]),
+        {"anonymous": LOGIN, "officer": 302, "vendor": 403, "outsider": 404},
+        data=lambda c: {
+            "list_kind": "dishonest_executed",
+            "channel": "信用中国",
+            "checked_at": "2026-11-20T10:00",
+            "result": "clear",
+        },
+    ),
+    Case(
+        "vendors:related-person-add",
+        "post",
+        lambda c: reverse("vendors:related-person-add", args=[c.v.own.pk]),
+        {
+            "anonymous": LOGIN,
+            "vendor": 302,
+            "officer": 302,
+            "community": 403,
+            "outsider": 404,
+        },
+        data=lambda c: {
+            "name": "王芳",
+            "role": "director",
+            "id_number": "11010519491231002X",
+        },
+    ),
+    Case(
+        "accounts:notification-list",
+        "get",
+        lambda c: reverse("accounts:notification-list"),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 200},
+    ),
+    Case(
+        "accounts:notification-list",
+        "post",
+        lambda c: reverse("accounts:notification-list"),
+        {"anonymous": LOGIN, "officer": 302},
+    ),
 ]
 
 API: list[Case] = [
@@ -642,6 +798,133 @@ API: list[Case] = [
         lambda c: reverse("api:working-days-list") + "?start=2025-09-30&days=5",
         {"anonymous": 401, "officer": 200},
         api=True,
+    ),
+    Case(
+        "api:vendor-list",
+        "get",
+        lambda c: reverse("api:vendor-list"),
+        {"anonymous": 401, "officer": 200, "vendor": 200, "expert": 403},
+        api=True,
+    ),
+    Case(
+        "api:vendor-list",
+        "post",
+        lambda c: reverse("api:vendor-list"),
+        {"anonymous": 401, "officer": 201, "community": 403, "vendor": 403},
+        data=_vendor_form,
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:vendor-detail",
+        "get",
+        lambda c: reverse("api:vendor-detail", args=[c.v.own.pk]),
+        {
+            "anonymous": 401,
+            "vendor": 200,
+            "officer": 200,
+            "outsider": 404,
+            "expert": 404,
+        },
+        api=True,
+    ),
+    Case(
+        "api:vendor-detail",
+        "get",
+        lambda c: reverse("api:vendor-detail", args=[c.v.other.pk]),
+        {"vendor": 404, "other_officer": 200},
+        api=True,
+        label="another vendor",
+    ),
+    Case(
+        "api:vendor-detail",
+        "patch",
+        lambda c: reverse("api:vendor-detail", args=[c.v.own.pk]),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "community": 403,
+            "vendor": 403,
+            "outsider": 404,
+        },
+        data=lambda c: {"fulltime_staff": 9},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:vendor-eligibility",
+        "get",
+        lambda c: reverse("api:vendor-eligibility", args=[c.v.own.pk]),
+        {"anonymous": 401, "vendor": 200, "officer": 200, "outsider": 404},
+        api=True,
+    ),
+    Case(
+        "api:vendor-documents",
+        "post",
+        lambda c: reverse("api:vendor-documents", args=[c.v.own.pk]),
+        {"anonymous": 401, "vendor": 201, "community": 403, "outsider": 404},
+        data=lambda c: {"kind": "tax_clearance", "file": _pdf()},
+        api=True,
+        fmt="multipart",
+    ),
+    Case(
+        "api:vendor-credit-checks",
+        "post",
+        lambda c: reverse("api:vendor-credit-checks", args=[c.v.own.pk]),
+        {"anonymous": 401, "officer": 201, "vendor": 403, "outsider": 404},
+        data=lambda c: {
+            "list_kind": "tax_violation",
+            "channel": "信用中国",
+            "checked_at": "2026-11-20T10:00:00+08:00",
+            "result": "clear",
+        },
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:vendor-annual-reports",
+        "post",
+        lambda c: reverse("api:vendor-annual-reports", args=[c.v.own.pk]),
+        {"anonymous": 401, "officer": 201, "vendor": 403, "outsider": 404},
+        data=lambda c: {"year": 2025, "result": "qualified"},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:vendor-related-persons",
+        "post",
+        lambda c: reverse("api:vendor-related-persons", args=[c.v.own.pk]),
+        {"anonymous": 401, "vendor": 201, "community": 403, "outsider": 404},
+        data=lambda c: {
+            "name": "王芳",
+            "role": "director",
+            "id_number": "11010519491231002X",
+        },
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:notification-list",
+        "get",
+        lambda c: reverse("api:notification-list"),
+        {"anonymous": 401, "officer": 200},
+        api=True,
+    ),
+    Case(
+        "api:notification-detail",
+        "get",
+        lambda c: reverse("api:notification-detail", args=[c.note.pk]),
+        {"anonymous": 401, "officer": 200, "other_officer": 404},
+        api=True,
+    ),
+    Case(
+        "api:notification-read",
+        "post",
+        lambda c: reverse("api:notification-read"),
+        {"anonymous": 401, "officer": 200},
+        data=lambda c: {},
+        api=True,
+        fmt="json",
     ),
 ]
 

@@ -57,6 +57,21 @@ def _grow(kind: str, n: int, ctx) -> None:
     elif kind == "jobs":
         for _ in range(n):
             Job.objects.create(kind="catalogue-pdf", created_by=ctx["user"])
+    elif kind == "vendors":
+        from accounts.models import Notification
+
+        from .factories import make_vendor
+
+        for _ in range(n):
+            org = OrganisationFactory(
+                kind=OrganisationKind.VENDOR, parent=ctx["orgs"].d1
+            )
+            v = make_vendor(org)
+            v.streets.set([ctx["orgs"].s1, ctx["orgs"].s2])
+            v.documents.create(
+                kind="tax_clearance", title="完税证明", valid_until=dt.date(2020, 1, 1)
+            )
+            Notification.objects.create(user=ctx["user"], verb="t", title="x")
     elif kind == "days":
         base = dt.date(2025, 1, 1) + dt.timedelta(days=CalendarDay.objects.count())
         for i in range(n):
@@ -143,6 +158,35 @@ LISTS = [
         lambda c: reverse("api:catalogue-category-list"),
         "items",
         4,
+    ),
+    (
+        "html vendor list",
+        "officer",
+        lambda c: reverse("vendors:vendor-list"),
+        "vendors",
+        9,
+    ),
+    (
+        "html vendor list filtered",
+        "officer",
+        lambda c: reverse("vendors:vendor-list") + "?problems=true&street=D1-S1",
+        "vendors",
+        10,
+    ),
+    ("api vendor list", "officer", lambda c: reverse("api:vendor-list"), "vendors", 6),
+    (
+        "html notification list",
+        "officer",
+        lambda c: reverse("accounts:notification-list"),
+        "vendors",
+        6,
+    ),
+    (
+        "api notification list",
+        "officer",
+        lambda c: reverse("api:notification-list"),
+        "vendors",
+        5,
     ),
 ]
 

@@ -83,3 +83,23 @@ class TokenInputSerializer(serializers.Serializer):
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        from ..models import Notification
+
+        model = Notification
+        fields = ["id", "verb", "title", "body", "link", "created_at", "read_at"]
+
+
+class NotificationReadInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="omit to mark all read",
+    )
+
+
+class NotificationReadOutputSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()

@@ -1,11 +1,18 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import MembershipViewSet, MeView, OrganisationViewSet, TokenObtainView
+from .views import (
+    MembershipViewSet,
+    MeView,
+    NotificationViewSet,
+    OrganisationViewSet,
+    TokenObtainView,
+)
 
 router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),

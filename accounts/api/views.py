@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -17,6 +18,9 @@ from .serializers import (
     MembershipGrantInputSerializer,
     MembershipSerializer,
     MeSerializer,
+    NotificationReadInputSerializer,
+    NotificationReadOutputSerializer,
+    NotificationSerializer,
     OrganisationSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
@@ -123,3 +127,32 @@ class MembershipViewSet(
         membership = self.get_object()
         services.membership_revoke(actor=request.user, membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The current user's notifications (unread first via ?unread=true)."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        from ..models import Notification
+
+        qs = Notification.objects.visible_to(self.request.user).order_by(
+            "-created_at", "-id"
+        )
+        if self.request.query_params.get("unread") == "true":
+            qs = qs.filter(read_at__isnull=True)
+        return qs
+
+    @extend_schema(
+        request=NotificationReadInputSerializer,
+        responses=NotificationReadOutputSerializer,
+    )
+    @action(detail=False, methods=["post"])
+    def read(self, request):
+        data = NotificationReadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = services.notification_mark_read(
+            user=request.user, notification_ids=data.validated_data.get("ids")
+        )
+        return Response({"marked": marked})

@@ -89,7 +89,14 @@ def test_only_district_admins_change_rules(orgs, personas):
         ("percent", 10, "10%"),
         ("money", "2000000.00", "¥2,000,000.00"),
         ("range", {"min": 10, "max": 30}, "10–30"),
-        ("bands", [{"code": "excellent", "label_zh": "优", "min": 90}, {"code": "good", "min": 80}], "优 ≥90，good ≥80"),
+        (
+            "bands",
+            [
+                {"code": "excellent", "label_zh": "优", "min": 90},
+                {"code": "good", "min": 80},
+            ],
+            "优 ≥90，good ≥80",
+        ),
     ],
 )
 def test_values_read_as_a_person_reads_them(orgs, value_type, value, shown):

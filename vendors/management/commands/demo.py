@@ -4,10 +4,11 @@ from django.core.management.base import BaseCommand
 
 from accounts.seeding import DEMO_USERS, seed_demo_users, seed_organisations
 from catalogue.seeding import seed_reference_data
+from vendors.seeding import seed_vendors
 
 
 class Command(BaseCommand):
-    help = "Load the Wuhou organisation tree, rule parameters, calendar, catalogues and demo accounts (idempotent)."
+    help = "Load the Wuhou organisation tree, rule parameters, calendar, catalogues, supplier register and demo accounts (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         orgs = seed_organisations()
         ref = seed_reference_data()
+        ref["vendors"] = seed_vendors()
         users = seed_demo_users(reset_passwords=options["reset_passwords"])
         if options["quiet"]:
             return

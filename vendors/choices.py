@@ -1,0 +1,87 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgType(models.TextChoices):
+    SOCIAL_GROUP = "social_group", _("社会团体")
+    SOCIAL_SERVICE_AGENCY = "social_service_agency", _("社会服务机构（民办非企业单位）")
+    FOUNDATION = "foundation", _("基金会")
+    COMMUNITY_FILED = "community_filed", _("备案类社区社会组织")
+    ENTERPRISE = "enterprise", _("企业")
+    PUBLIC_INSTITUTION = "public_institution", _("事业单位")
+    INDIVIDUAL = "individual", _("自然人")
+
+
+# Types registered with civil affairs; their registries (CR-08) are checked too.
+SOCIAL_ORG_TYPES = {
+    OrgType.SOCIAL_GROUP,
+    OrgType.SOCIAL_SERVICE_AGENCY,
+    OrgType.FOUNDATION,
+}
+# Types that need a unified social credit code.
+REGISTERED_TYPES = SOCIAL_ORG_TYPES | {OrgType.ENTERPRISE, OrgType.PUBLIC_INSTITUTION}
+
+
+class Grade(models.TextChoices):
+    A5 = "5A", "5A"
+    A4 = "4A", "4A"
+    A3 = "3A", "3A"
+    A2 = "2A", "2A"
+    A1 = "1A", "1A"
+
+
+class VendorStatus(models.TextChoices):
+    ACTIVE = "active", _("在册")
+    SUSPENDED = "suspended", _("暂停")
+    WITHDRAWN = "withdrawn", _("已退出")
+
+
+class ReportResult(models.TextChoices):
+    QUALIFIED = "qualified", _("合格")
+    BASICALLY_QUALIFIED = "basically_qualified", _("基本合格")
+    UNQUALIFIED = "unqualified", _("不合格")
+    NOT_SUBMITTED = "not_submitted", _("未参检")
+
+
+class CreditList(models.TextChoices):
+    DISHONEST_EXECUTED = "dishonest_executed", _("失信被执行人")
+    TAX_VIOLATION = "tax_violation", _("重大税收违法失信主体")
+    PROCUREMENT_BLACKLIST = (
+        "procurement_blacklist",
+        _("政府采购严重违法失信行为记录名单"),
+    )
+    SOCIAL_ORG_ABNORMAL = "social_org_abnormal", _("社会组织活动异常名录")
+    SOCIAL_ORG_SERIOUS = "social_org_serious", _("社会组织严重违法失信名单")
+
+
+# CR-01 applies to every supplier; CR-08 to social organisations.
+CR01_LISTS = (
+    CreditList.DISHONEST_EXECUTED,
+    CreditList.TAX_VIOLATION,
+    CreditList.PROCUREMENT_BLACKLIST,
+)
+CR08_LISTS = (CreditList.SOCIAL_ORG_ABNORMAL, CreditList.SOCIAL_ORG_SERIOUS)
+
+
+class CreditResult(models.TextChoices):
+    CLEAR = "clear", _("未列入")
+    LISTED = "listed", _("已列入")
+
+
+class DocumentKind(models.TextChoices):
+    REGISTRATION_CERTIFICATE = "registration_certificate", _("登记证书")
+    CHARTER = "charter", _("章程")
+    FINANCIAL_AUDIT = "financial_audit", _("年度财务审计报告")
+    TAX_CLEARANCE = "tax_clearance", _("完税证明")
+    SOCIAL_INSURANCE = "social_insurance", _("社保缴纳证明")
+    NO_VIOLATION_STATEMENT = "no_violation_statement", _("近三年无重大违法记录声明")
+    RATING_CERTIFICATE = "rating_certificate", _("评估等级证书")
+    OTHER = "other", _("其他")
+
+
+class PersonRole(models.TextChoices):
+    FOUNDER = "founder", _("发起人")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("法定代表人")
+    DIRECTOR = "director", _("理事")
+    SUPERVISOR = "supervisor", _("监事")
+    KEY_STAFF = "key_staff", _("主要工作人员")

@@ -1,0 +1,105 @@
+"""The vendor FilterSet, shared by the HTML register and the API."""
+
+import datetime as dt
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import OrganisationKind
+from accounts.models import Organisation
+
+from .choices import CreditResult, Grade, OrgType, VendorStatus
+from .models import CreditCheck, EligibilityDocument, Vendor
+
+
+class VendorFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("搜索"), method="search", help_text=_("名称、信用代码或法定代表人")
+    )
+    street = django_filters.ModelChoiceFilter(
+        label=_("服务街道"),
+        field_name="streets",
+        queryset=Organisation.objects.filter(kind=OrganisationKind.STREET),
+        to_field_name="code",
+        empty_label=_("全部街道"),
+    )
+    org_type = django_filters.ChoiceFilter(
+        label=_("主体类型"), choices=OrgType.choices, empty_label=_("全部")
+    )
+    grade = django_filters.ChoiceFilter(
+        label=_("评估等级"), choices=Grade.choices, empty_label=_("全部")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=VendorStatus.choices, empty_label=_("全部")
+    )
+    problems = django_filters.BooleanFilter(
+        label=_("有资格问题"),
+        method="filter_problems",
+        help_text=_("有过期材料或被列入信用名单"),
+    )
+    expiring_within = django_filters.NumberFilter(
+        label=_("材料将在几日内到期"),
+        method="filter_expiring",
+        min_value=1,
+        max_value=366,
+    )
+
+    class Meta:
+        model = Vendor
+        fields = [
+            "q",
+            "street",
+            "org_type",
+            "grade",
+            "status",
+            "problems",
+            "expiring_within",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = user or getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_superuser:
+            q = Q(pk__in=[])
+            for path in user.district_paths():
+                q |= Q(path__startswith=path)
+            self.filters["street"].queryset = Organisation.objects.filter(
+                q, kind=OrganisationKind.STREET
+            ).order_by("code")
+
+    def search(self, queryset, name, value):
+        value = value.replace("\x00", "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(organisation__name__icontains=value)
+            | Q(organisation__short_name__icontains=value)
+            | Q(uscc__icontains=value)
+            | Q(legal_representative__icontains=value)
+        )
+
+    def filter_problems(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        expired = EligibilityDocument.objects.filter(
+            vendor=OuterRef("pk"), valid_until__lt=today
+        )
+        listed = CreditCheck.objects.filter(
+            vendor=OuterRef("pk"), result=CreditResult.LISTED
+        )
+        cond = Q(Exists(expired)) | Q(Exists(listed))
+        return queryset.filter(cond) if value else queryset.exclude(cond)
+
+    def filter_expiring(self, queryset, name, value):
+        if not value:
+            return queryset
+        today = timezone.localdate()
+        soon = EligibilityDocument.objects.filter(
+            vendor=OuterRef("pk"),
+            valid_until__gte=today,
+            valid_until__lte=today + dt.timedelta(days=int(value)),
+        )
+        return queryset.filter(Exists(soon))

@@ -1,0 +1,280 @@
+"""Suppliers (social organisations and others), their eligibility evidence, credit
+checks, annual reports and related persons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from core.models import TimeStampedModel
+from core.querysets import VisibleQuerySet
+
+from .choices import (
+    CreditList,
+    CreditResult,
+    DocumentKind,
+    Grade,
+    OrgType,
+    PersonRole,
+    ReportResult,
+    VendorStatus,
+)
+
+# Roles that keep the supplier register (read); the first two also change it.
+REGISTER_READERS = (
+    Role.DISTRICT_ADMIN,
+    Role.STREET_OFFICER,
+    Role.DEPARTMENT_STAFF,
+    Role.COMMUNITY_STAFF,
+    Role.AUDITOR,
+)
+REGISTER_EDITORS = (Role.DISTRICT_ADMIN, Role.STREET_OFFICER)
+
+
+class VendorQuerySet(VisibleQuerySet):
+    def visibility_filter(self, user, action: str) -> models.Q | None:
+        if user.is_superuser:
+            return None
+        q = models.Q(pk__in=[])
+        # Vendor staff see their own organisation only (others answer 404).
+        for m in user.active_memberships():
+            if m.role == Role.VENDOR_STAFF:
+                q |= models.Q(organisation__path=m.organisation.path)
+        roles = REGISTER_READERS if action == "view" else REGISTER_EDITORS
+        if any(m.role in roles for m in user.active_memberships()):
+            for path in user.district_paths():
+                q |= models.Q(organisation__path__startswith=path)
+        return q
+
+    def for_list(self) -> VendorQuerySet:
+        return self.select_related("organisation").prefetch_related("streets")
+
+
+class Vendor(TimeStampedModel):
+    """A supplier in the district's register, tied to an Organisation of kind vendor
+    (so its staff can hold memberships). One register serves every stage after it."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="vendor",
+        verbose_name=_("组织"),
+    )
+    org_type = models.CharField(_("主体类型"), max_length=30, choices=OrgType.choices)
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True
+    )
+    registration_authority = models.CharField(
+        _("登记管理机关"), max_length=100, blank=True
+    )
+    registration_date = models.DateField(_("登记日期"), null=True, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=60, blank=True)
+    address = models.CharField(_("住所"), max_length=200, blank=True)
+    streets = models.ManyToManyField(
+        "accounts.Organisation",
+        related_name="serving_vendors",
+        blank=True,
+        verbose_name=_("服务街道"),
+    )
+    communities = models.ManyToManyField(
+        "accounts.Organisation",
+        related_name="+",
+        blank=True,
+        verbose_name=_("服务社区"),
+    )
+    fulltime_staff = models.PositiveIntegerField(_("专职人员"), default=0)
+    parttime_staff = models.PositiveIntegerField(_("兼职人员"), default=0)
+    volunteers = models.PositiveIntegerField(_("志愿者"), default=0)
+    grade = models.CharField(
+        _("社会组织评估等级"), max_length=2, choices=Grade.choices, blank=True
+    )
+    graded_on = models.DateField(_("评估日期"), null=True, blank=True)
+    excluded_public_body = models.BooleanField(
+        _("公益一类事业单位或财政拨款的群团组织"),
+        default=False,
+        help_text=_("政府购买服务管理办法第八条：此类单位不得作为承接主体。"),
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=VendorStatus.choices,
+        default=VendorStatus.ACTIVE,
+    )
+    note = models.TextField(_("备注"), blank=True)
+
+    objects = VendorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承接组织")
+        verbose_name_plural = _("承接组织")
+        ordering = ["organisation__code"]
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("vendors:vendor-detail", args=[self.pk])
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
+    @property
+    def audit_scope(self) -> str:
+        return self.organisation.path
+
+    def grade_valid_on(self, on: dt.date, validity_years: int) -> bool:
+        """Whether the rating is still valid (PE-07: valid for a number of years)."""
+        if not self.grade or not self.graded_on:
+            return False
+        try:
+            until = self.graded_on.replace(year=self.graded_on.year + validity_years)
+        except ValueError:  # 29 February
+            until = self.graded_on.replace(
+                year=self.graded_on.year + validity_years, day=28
+            )
+        return on < until
+
+
+class AnnualReport(models.Model):
+    """The annual inspection / annual report result for one year."""
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="annual_reports"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    result = models.CharField(_("结论"), max_length=30, choices=ReportResult.choices)
+
+    class Meta:
+        verbose_name = _("年检/年报")
+        verbose_name_plural = _("年检/年报")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "year"], name="uniq_vendor_report_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} {self.year} {self.get_result_display()}"
+
+
+class CreditCheck(models.Model):
+    """One query of a credit list (CR-01, CR-08): channel, time, result and evidence."""
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="credit_checks"
+    )
+    list_kind = models.CharField(_("名单"), max_length=40, choices=CreditList.choices)
+    channel = models.CharField(_("查询渠道"), max_length=120)
+    checked_at = models.DateTimeField(_("查询时间"))
+    result = models.CharField(
+        _("查询结果"), max_length=10, choices=CreditResult.choices
+    )
+    note = models.TextField(_("说明"), blank=True)
+    evidence = models.FileField(
+        _("查询截图或记录"), upload_to="vendors/credit/%Y/", blank=True
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("信用查询")
+        verbose_name_plural = _("信用查询")
+        ordering = ["-checked_at"]
+        indexes = [models.Index(fields=["vendor", "list_kind", "checked_at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.vendor} {self.get_list_kind_display()} {self.get_result_display()}"
+        )
+
+
+class EligibilityDocument(TimeStampedModel):
+    """An eligibility document with its validity dates. The daily job marks and
+    notifies the expired ones."""
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("类型"), max_length=40, choices=DocumentKind.choices)
+    title = models.CharField(_("名称"), max_length=200)
+    file = models.FileField(_("文件"), upload_to="vendors/documents/%Y/", blank=True)
+    valid_from = models.DateField(_("有效期起"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("有效期至"), null=True, blank=True, help_text=_("含当日；为空表示长期有效。")
+    )
+    expiry_notified_on = models.DateField(
+        _("已发送到期通知"), null=True, blank=True, editable=False
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("资格证明材料")
+        verbose_name_plural = _("资格证明材料")
+        ordering = ["kind", "-valid_until"]
+        indexes = [models.Index(fields=["valid_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} {self.title}"
+
+    @property
+    def audit_scope(self) -> str:
+        return self.vendor.organisation.path
+
+    def is_expired(self, on: dt.date) -> bool:
+        return self.valid_until is not None and self.valid_until < on
+
+
+class RelatedPerson(TimeStampedModel):
+    """A founder, legal representative, director or key staff member, kept for
+    conflict-of-interest checks (COM-08, CR-07, INC-09). The resident ID number is
+    encrypted at rest and shown masked to everyone but district administrators."""
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="related_persons"
+    )
+    name = models.CharField(_("姓名"), max_length=60)
+    role = models.CharField(_("身份"), max_length=30, choices=PersonRole.choices)
+    id_number_encrypted = models.TextField(
+        _("身份证号码（加密）"), blank=True, editable=False
+    )
+    id_number_index = models.CharField(
+        max_length=32, blank=True, db_index=True, editable=False
+    )
+    id_number_tail = models.CharField(max_length=4, blank=True, editable=False)
+    former_posts = models.JSONField(_("曾任职务"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("关联人员")
+        verbose_name_plural = _("关联人员")
+        ordering = ["vendor", "role", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+    @property
+    def id_number_plain(self) -> str:
+        from core.crypto import decrypt_text
+
+        return decrypt_text(self.id_number_encrypted)
+
+    @property
+    def masked_id_number(self) -> str:
+        return f"{'*' * 14}{self.id_number_tail}" if self.id_number_tail else ""

@@ -1,0 +1,68 @@
+"""Who may do what in the supplier register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from core.decisions import ALLOW, Decision, deny
+
+from .models import REGISTER_EDITORS, REGISTER_READERS, Vendor
+
+
+def can_list_vendors(user: Any) -> Decision:
+    if user.is_superuser or user.has_role(*REGISTER_READERS):
+        return ALLOW
+    return deny(_("只有区、街道、科室、社区工作人员和审计人员可以查看承接组织名录。"))
+
+
+def _register_editor(user: Any, vendor: Vendor | None = None) -> bool:
+    if user.is_superuser:
+        return True
+    if vendor is None:
+        return user.has_role(*REGISTER_EDITORS)
+    return any(
+        m.role in REGISTER_EDITORS and vendor.organisation.path.startswith(d)
+        for m in user.active_memberships()
+        for d in user.district_paths()
+    )
+
+
+def can_create_vendor(user: Any) -> Decision:
+    if _register_editor(user):
+        return ALLOW
+    return deny(_("只有区级管理员和街道工作人员可以登记承接组织。"))
+
+
+def can_edit_vendor(user: Any, vendor: Vendor) -> Decision:
+    """Register fields, including the legal ones (name, credit code, legal representative)."""
+    if _register_editor(user, vendor):
+        return ALLOW
+    return deny(_("只有区级管理员和街道工作人员可以修改名录信息。"))
+
+
+def can_add_evidence(user: Any, vendor: Vendor) -> Decision:
+    """Officers, and the vendor's own staff, upload evidence and record details."""
+    if _register_editor(user, vendor) or is_vendor_staff(user, vendor):
+        return ALLOW
+    return deny(_("只有工作人员或该组织自己的人员可以上传材料。"))
+
+
+def can_record_credit_check(user: Any, vendor: Vendor) -> Decision:
+    """Credit checks are the buyer's duty (CR-01); a vendor cannot clear itself."""
+    if _register_editor(user, vendor):
+        return ALLOW
+    return deny(_("信用查询须由采购人（区、街道工作人员）记录。"))
+
+
+def can_see_full_id_numbers(user: Any) -> bool:
+    return bool(user.is_superuser or user.has_role(Role.DISTRICT_ADMIN))
+
+
+def is_vendor_staff(user: Any, vendor: Vendor) -> bool:
+    return any(
+        m.role == Role.VENDOR_STAFF and m.organisation_id == vendor.organisation_id
+        for m in user.active_memberships()
+    )

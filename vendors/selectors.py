@@ -1,0 +1,79 @@
+"""Reads of the supplier register, shared by HTML, API and tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet
+
+from core.exceptions import NotFound
+
+from .models import EligibilityDocument, Vendor
+
+
+def vendor_list_for_user(user: Any, on: dt.date | None = None) -> QuerySet[Vendor]:
+    """The vendors the user may see, with counts the list shows (one query)."""
+    from django.utils import timezone
+
+    today = on or timezone.localdate()
+    return (
+        Vendor.objects.visible_to(user, "view")
+        .select_related("organisation")
+        .prefetch_related("streets")
+        .annotate(
+            expired_documents=Count(
+                "documents", filter=Q(documents__valid_until__lt=today), distinct=True
+            ),
+            next_expiry=Min(
+                "documents__valid_until", filter=Q(documents__valid_until__gte=today)
+            ),
+            last_checked=Max("credit_checks__checked_at"),
+        )
+        .order_by("organisation__code")
+    )
+
+
+def vendor_get_for_user(pk: int | str, user: Any, action: str = "view") -> Vendor:
+    """Raises:
+    NotFound: the vendor does not exist or is not visible to the user.
+    """
+    try:
+        return (
+            Vendor.objects.visible_to(user, action)
+            .select_related("organisation", "organisation__parent")
+            .get(pk=pk)
+        )
+    except (Vendor.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def vendor_for_staff(user: Any) -> Vendor | None:
+    """The vendor a vendor_staff user belongs to (the portal's home)."""
+    from accounts.choices import Role
+
+    org_ids = [
+        m.organisation_id
+        for m in user.active_memberships()
+        if m.role == Role.VENDOR_STAFF
+    ]
+    return (
+        Vendor.objects.select_related("organisation")
+        .filter(organisation_id__in=org_ids)
+        .order_by("pk")
+        .first()
+    )
+
+
+def documents_expired_unnotified(on: dt.date) -> QuerySet[EligibilityDocument]:
+    """Documents that expired before `on` and whose current expiry was not notified
+    yet (a document renewed and expired again is notified anew)."""
+    return (
+        EligibilityDocument.objects.filter(valid_until__lt=on)
+        .filter(
+            Q(expiry_notified_on__isnull=True)
+            | Q(expiry_notified_on__lte=F("valid_until"))
+        )
+        .select_related("vendor", "vendor__organisation")
+        .order_by("pk")
+    )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "vendors"
+
+urlpatterns = [
+    path("", views.VendorListView.as_view(), name="vendor-list"),
+    path("new/", views.VendorFormView.as_view(), name="vendor-create"),
+    path("portal/", views.VendorPortalView.as_view(), name="portal"),
+    path("<int:pk>/", views.VendorDetailView.as_view(), name="vendor-detail"),
+    path("<int:pk>/edit/", views.VendorFormView.as_view(), name="vendor-edit"),
+    path("<int:pk>/documents/", views.DocumentAddView.as_view(), name="document-add"),
+    path(
+        "<int:pk>/credit-checks/",
+        views.CreditCheckAddView.as_view(),
+        name="credit-check-add",
+    ),
+    path(
+        "<int:pk>/related-persons/",
+        views.RelatedPersonAddView.as_view(),
+        name="related-person-add",
+    ),
+]
