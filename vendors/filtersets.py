@@ -81,15 +81,32 @@ class VendorFilterSet(django_filters.FilterSet):
         )
 
     def filter_problems(self, queryset, name, value):
+        """Same rule as the eligibility check: an expired document counts when it is of
+        a disqualifying kind and no valid document of the same kind replaces it."""
         if value is None:
             return queryset
+        from .eligibility import NON_DISQUALIFYING_KINDS
+
         today = timezone.localdate()
-        expired = EligibilityDocument.objects.filter(
-            vendor=OuterRef("pk"), valid_until__lt=today
+        replacement = EligibilityDocument.objects.filter(
+            vendor=OuterRef("vendor"), kind=OuterRef("kind")
+        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        expired = (
+            EligibilityDocument.objects.filter(
+                vendor=OuterRef("pk"), valid_until__lt=today
+            )
+            .exclude(kind__in=NON_DISQUALIFYING_KINDS)
+            .exclude(Exists(replacement))
+        )
+        # Only the latest check of each list counts (a later clear check supersedes it).
+        later = CreditCheck.objects.filter(
+            vendor=OuterRef("vendor"),
+            list_kind=OuterRef("list_kind"),
+            checked_at__gt=OuterRef("checked_at"),
         )
         listed = CreditCheck.objects.filter(
             vendor=OuterRef("pk"), result=CreditResult.LISTED
-        )
+        ).exclude(Exists(later))
         cond = Q(Exists(expired)) | Q(Exists(listed))
         return queryset.filter(cond) if value else queryset.exclude(cond)
 

@@ -5,30 +5,46 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from core.exceptions import NotFound
 
-from .models import EligibilityDocument, Vendor
+from .models import CreditCheck, EligibilityDocument, Vendor
 
 
 def vendor_list_for_user(user: Any, on: dt.date | None = None) -> QuerySet[Vendor]:
-    """The vendors the user may see, with counts the list shows (one query)."""
+    """The vendors the user may see, with what the list shows.
+
+    The figures are correlated subqueries, not joined aggregates: the database works
+    them out only for the rows of the page, and the pagination count skips them.
+    """
     from django.utils import timezone
 
     today = on or timezone.localdate()
+    docs = EligibilityDocument.objects.filter(vendor=OuterRef("pk"))
+    expired = (
+        docs.filter(valid_until__lt=today)
+        .values("vendor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Vendor.objects.visible_to(user, "view")
         .select_related("organisation")
         .prefetch_related("streets")
         .annotate(
-            expired_documents=Count(
-                "documents", filter=Q(documents__valid_until__lt=today), distinct=True
+            expired_documents=Coalesce(Subquery(expired), 0),
+            next_expiry=Subquery(
+                docs.filter(valid_until__gte=today)
+                .order_by("valid_until")
+                .values("valid_until")[:1]
             ),
-            next_expiry=Min(
-                "documents__valid_until", filter=Q(documents__valid_until__gte=today)
+            last_checked=Subquery(
+                CreditCheck.objects.filter(vendor=OuterRef("pk"))
+                .order_by("-checked_at")
+                .values("checked_at")[:1]
             ),
-            last_checked=Max("credit_checks__checked_at"),
         )
         .order_by("organisation__code")
     )
