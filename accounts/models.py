@@ -84,6 +84,18 @@ class User(AbstractUser):
             self._district_cache = cache
         return cache
 
+    def district_paths_for(self, *roles: str) -> list[str]:
+        """The districts in which the user holds one of `roles` (a role in one district
+        gives nothing in another)."""
+        return [
+            d
+            for d in self.district_paths()
+            if any(
+                m.role in roles and m.scope_path.startswith(d)
+                for m in self.active_memberships()
+            )
+        ]
+
     def applicable_paths(self) -> set[str]:
         """Every path that is an ancestor of (or equal to) one of the user's scopes:
         rules and catalogues of those jurisdictions apply to the user."""

@@ -55,13 +55,20 @@ def ctx(personas, catalogue, orgs, vendors):
     draft_item = catalogue.draft.items.get(code="A03-05")
     published_item = catalogue.published.items.get(code="A03-05")
     from accounts.models import Notification
+    from vendors.models import VendorChangeRequest
 
     note = Notification.objects.create(
         user=personas.officer, verb="test", title="到期提醒"
     )
+    change = VendorChangeRequest.objects.create(
+        vendor=vendors.own,
+        changes={"legal_representative": ["李晓岚", "王芳"]},
+        requested_by=personas.vendor,
+    )
     return SimpleNamespace(
         v=vendors,
         note=note,
+        change=change,
         p=personas,
         o=orgs,
         cat=catalogue,
@@ -533,6 +540,41 @@ HTML: list[Case] = [
         lambda c: reverse("accounts:notification-list"),
         {"anonymous": LOGIN, "officer": 302},
     ),
+    Case(
+        "vendors:profile",
+        "get",
+        lambda c: reverse("vendors:profile", args=[c.v.own.pk]),
+        {"anonymous": LOGIN, "vendor": 200, "officer": 403, "outsider": 404},
+    ),
+    Case(
+        "vendors:profile",
+        "post",
+        lambda c: reverse("vendors:profile", args=[c.v.own.pk]),
+        {"anonymous": LOGIN, "vendor": 302, "officer": 403, "outsider": 404},
+        data=lambda c: {
+            "name": c.v.own.name,
+            "uscc": c.v.own.uscc,
+            "legal_representative": "李晓岚",
+            "registration_authority": "成都市武侯区民政局",
+            "registration_date": "2014-06-01",
+            "address": "武侯区新地址1号",
+            "fulltime_staff": 6,
+            "parttime_staff": 0,
+            "volunteers": 3,
+        },
+    ),
+    Case(
+        "vendors:change-decide",
+        "post",
+        lambda c: reverse("vendors:change-decide", args=[c.change.pk, "approve"]),
+        {
+            "anonymous": LOGIN,
+            "officer": 302,
+            "vendor": 403,
+            "community": 403,
+            "outsider": 404,
+        },
+    ),
 ]
 
 API: list[Case] = [
@@ -923,6 +965,47 @@ API: list[Case] = [
         lambda c: reverse("api:notification-read"),
         {"anonymous": 401, "officer": 200},
         data=lambda c: {},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:vendor-profile",
+        "post",
+        lambda c: reverse("api:vendor-profile", args=[c.v.own.pk]),
+        {"anonymous": 401, "vendor": 200, "officer": 403, "outsider": 404},
+        data=lambda c: {"address": "武侯区新地址2号"},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:vendor-change-request-list",
+        "get",
+        lambda c: reverse("api:vendor-change-request-list"),
+        {"anonymous": 401, "officer": 200, "vendor": 200},
+        api=True,
+    ),
+    Case(
+        "api:vendor-change-request-detail",
+        "get",
+        lambda c: reverse("api:vendor-change-request-detail", args=[c.change.pk]),
+        {"anonymous": 401, "officer": 200, "vendor": 200, "outsider": 404},
+        api=True,
+    ),
+    Case(
+        "api:vendor-change-request-approve",
+        "post",
+        lambda c: reverse("api:vendor-change-request-approve", args=[c.change.pk]),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "outsider": 404},
+        data=lambda c: {},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:vendor-change-request-reject",
+        "post",
+        lambda c: reverse("api:vendor-change-request-reject", args=[c.change.pk]),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "outsider": 404},
+        data=lambda c: {"reason": "与登记证书不符"},
         api=True,
         fmt="json",
     ),

@@ -85,3 +85,9 @@ class PersonRole(models.TextChoices):
     DIRECTOR = "director", _("理事")
     SUPERVISOR = "supervisor", _("监事")
     KEY_STAFF = "key_staff", _("主要工作人员")
+
+
+class ChangeRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import (
@@ -190,7 +191,8 @@ def vendor_check_eligibility(
             (
                 c
                 for c in checks
-                if c.list_kind == list_kind and c.checked_at.date() <= on
+                if c.list_kind == list_kind
+                and timezone.localtime(c.checked_at).date() <= on
             ),
             None,
         )
@@ -209,10 +211,18 @@ def vendor_check_eligibility(
                     rule,
                     f"listed_{list_kind}",
                     _("已被列入“%(list)s”（%(date)s 查询）。")
-                    % {"list": label, "date": latest.checked_at.date().isoformat()},
+                    % {
+                        "list": label,
+                        "date": timezone.localtime(latest.checked_at)
+                        .date()
+                        .isoformat(),
+                    },
                 )
             )
-        elif max_age is not None and (on - latest.checked_at.date()).days > max_age:
+        elif (
+            max_age is not None
+            and (on - timezone.localtime(latest.checked_at).date()).days > max_age
+        ):
             fail(
                 Failure(
                     rule,

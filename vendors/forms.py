@@ -106,3 +106,35 @@ class RelatedPersonForm(forms.Form):
     former_organisation = forms.CharField(
         label=_("曾任职单位"), max_length=100, required=False
     )
+
+
+class ProfileForm(forms.Form):
+    """What a vendor's own staff may edit; the legal fields go to an officer for approval."""
+
+    name = forms.CharField(label=_("名称"), max_length=120)
+    short_name = forms.CharField(label=_("简称"), max_length=60, required=False)
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    legal_representative = forms.CharField(
+        label=_("法定代表人"), max_length=60, required=False
+    )
+    registration_authority = forms.CharField(
+        label=_("登记管理机关"), max_length=100, required=False
+    )
+    registration_date = forms.DateField(
+        label=_("登记日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    address = forms.CharField(label=_("住所"), max_length=200, required=False)
+    fulltime_staff = forms.IntegerField(label=_("专职人员"), min_value=0)
+    parttime_staff = forms.IntegerField(label=_("兼职人员"), min_value=0)
+    volunteers = forms.IntegerField(label=_("志愿者"), min_value=0)
+    note = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -15,6 +15,7 @@ from core.models import TimeStampedModel
 from core.querysets import VisibleQuerySet
 
 from .choices import (
+    ChangeRequestStatus,
     CreditList,
     CreditResult,
     DocumentKind,
@@ -46,9 +47,8 @@ class VendorQuerySet(VisibleQuerySet):
             if m.role == Role.VENDOR_STAFF:
                 q |= models.Q(organisation__path=m.organisation.path)
         roles = REGISTER_READERS if action == "view" else REGISTER_EDITORS
-        if any(m.role in roles for m in user.active_memberships()):
-            for path in user.district_paths():
-                q |= models.Q(organisation__path__startswith=path)
+        for path in user.district_paths_for(*roles):
+            q |= models.Q(organisation__path__startswith=path)
         return q
 
     def for_list(self) -> VendorQuerySet:
@@ -278,3 +278,50 @@ class RelatedPerson(TimeStampedModel):
     @property
     def masked_id_number(self) -> str:
         return f"{'*' * 14}{self.id_number_tail}" if self.id_number_tail else ""
+
+
+class VendorChangeRequest(TimeStampedModel):
+    """A change to a vendor's legal fields (name, credit code, legal representative …)
+    asked for by its own staff; it takes effect only when an officer approves it."""
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="change_requests"
+    )
+    changes = models.JSONField(_("变更内容"), help_text=_("字段 → [原值, 新值]"))
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=ChangeRequestStatus.choices,
+        default=ChangeRequestStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("名录信息变更申请")
+        verbose_name_plural = _("名录信息变更申请")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor"],
+                condition=models.Q(status="pending"),
+                name="one_pending_change_per_vendor",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} {self.get_status_display()}"
+
+    @property
+    def audit_scope(self) -> str:
+        return self.vendor.organisation.path

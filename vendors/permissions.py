@@ -24,9 +24,8 @@ def _register_editor(user: Any, vendor: Vendor | None = None) -> bool:
     if vendor is None:
         return user.has_role(*REGISTER_EDITORS)
     return any(
-        m.role in REGISTER_EDITORS and vendor.organisation.path.startswith(d)
-        for m in user.active_memberships()
-        for d in user.district_paths()
+        vendor.organisation.path.startswith(d)
+        for d in user.district_paths_for(*REGISTER_EDITORS)
     )
 
 
@@ -57,8 +56,14 @@ def can_record_credit_check(user: Any, vendor: Vendor) -> Decision:
     return deny(_("信用查询须由采购人（区、街道工作人员）记录。"))
 
 
-def can_see_full_id_numbers(user: Any) -> bool:
-    return bool(user.is_superuser or user.has_role(Role.DISTRICT_ADMIN))
+def can_see_full_id_numbers(user: Any, vendor: Vendor) -> bool:
+    """Only the administrators of the vendor's own district see full ID numbers."""
+    if user.is_superuser:
+        return True
+    return any(
+        vendor.organisation.path.startswith(d)
+        for d in user.district_paths_for(Role.DISTRICT_ADMIN)
+    )
 
 
 def is_vendor_staff(user: Any, vendor: Vendor) -> bool:
@@ -66,3 +71,16 @@ def is_vendor_staff(user: Any, vendor: Vendor) -> bool:
         m.role == Role.VENDOR_STAFF and m.organisation_id == vendor.organisation_id
         for m in user.active_memberships()
     )
+
+
+def can_submit_profile(user: Any, vendor: Vendor) -> Decision:
+    """A vendor's own staff edit its profile; legal fields go to an officer for approval."""
+    if is_vendor_staff(user, vendor):
+        return ALLOW
+    return deny(_("只有本组织的人员可以提交资料修改。"))
+
+
+def can_decide_change(user: Any, vendor: Vendor) -> Decision:
+    if _register_editor(user, vendor):
+        return ALLOW
+    return deny(_("只有区级管理员和街道工作人员可以审核变更申请。"))

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from core.exceptions import NotFound
 
-from .models import CreditCheck, EligibilityDocument, Vendor
+from .models import CreditCheck, EligibilityDocument, Vendor, VendorChangeRequest
 
 
 def vendor_list_for_user(user: Any, on: dt.date | None = None) -> QuerySet[Vendor]:
@@ -93,3 +93,15 @@ def documents_expired_unnotified(on: dt.date) -> QuerySet[EligibilityDocument]:
         .select_related("vendor", "vendor__organisation")
         .order_by("pk")
     )
+
+
+def change_request_get_for_user(pk: int | str, user: Any) -> VendorChangeRequest:
+    """Raises:
+    NotFound: the request does not exist or its vendor is not visible to the user.
+    """
+    try:
+        return VendorChangeRequest.objects.select_related(
+            "vendor", "vendor__organisation"
+        ).get(pk=pk, vendor__in=Vendor.objects.visible_to(user, "view"))
+    except (VendorChangeRequest.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc

@@ -22,6 +22,7 @@ from core.uploads import validate_upload
 
 from .choices import (
     REGISTERED_TYPES,
+    ChangeRequestStatus,
     CreditList,
     CreditResult,
     DocumentKind,
@@ -36,12 +37,15 @@ from .models import (
     EligibilityDocument,
     RelatedPerson,
     Vendor,
+    VendorChangeRequest,
 )
 from .permissions import (
     can_add_evidence,
     can_create_vendor,
+    can_decide_change,
     can_edit_vendor,
     can_record_credit_check,
+    can_submit_profile,
 )
 
 # Fields a vendor's own staff may not change without an officer: they identify it in law.
@@ -626,3 +630,206 @@ def documents_expire(*, on: dt.date) -> int:
             )
             count += 1
     return count
+
+
+# --- the vendor portal: profile edits and legal-field change requests ------------------
+
+
+def _officers_for(vendor: Vendor) -> list[User]:
+    return [
+        u
+        for u in _responsible_users(vendor)
+        if not u.memberships.filter(role=Role.VENDOR_STAFF).exists()
+    ]
+
+
+@transaction.atomic
+def vendor_profile_submit(
+    *, actor: User | None, vendor: Vendor, data: dict[str, Any]
+) -> VendorChangeRequest | None:
+    """A vendor's staff edit its profile: profile fields change at once, legal fields
+    (name, credit code, legal representative …) become a change request an officer decides.
+
+    Returns the change request, or None when no legal field changed.
+
+    Raises:
+        NotPermitted: not the vendor's own staff.
+        Conflict: a change request is already waiting.
+        ValidationFailed: see clean_vendor_data.
+    """
+    from django.urls import reverse
+
+    from core.exceptions import Conflict
+
+    if actor is not None:
+        can_submit_profile(actor, vendor).raise_if_denied()
+    locked = (
+        Vendor.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=vendor.pk)
+    )
+    before = _snapshot(locked)
+    wanted = {k: v for k, v in data.items() if k in (*LEGAL_FIELDS, *PROFILE_FIELDS)}
+    values = clean_vendor_data(
+        {**before, **wanted}, district=locked.organisation.parent, vendor=locked
+    )
+    after = {
+        k: (v.isoformat() if isinstance(v, dt.date) else v)
+        for k, v in values.items()
+        if k not in ("streets", "communities")
+    }
+    legal = {
+        f: [before[f], after[f]] for f in LEGAL_FIELDS if before.get(f) != after.get(f)
+    }
+    profile = {
+        f: [before[f], after[f]]
+        for f in PROFILE_FIELDS
+        if before.get(f) != after.get(f)
+    }
+    if (
+        legal
+        and locked.change_requests.filter(status=ChangeRequestStatus.PENDING).exists()
+    ):
+        raise Conflict(
+            _("已有一份待审核的变更申请，请等待审核后再提交。"),
+            code="change_request_pending",
+        )
+    if profile:
+        org = locked.organisation
+        org.short_name, org.address = values["short_name"], values["address"]
+        org.save(update_fields=["short_name", "address", "updated_at"])
+        for f in ("address", "fulltime_staff", "parttime_staff", "volunteers", "note"):
+            setattr(locked, f, values[f])
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="vendor.profile_update",
+            obj=locked,
+            payload={"changes": profile},
+        )
+    if not legal:
+        return None
+    request = VendorChangeRequest.objects.create(
+        vendor=locked,
+        changes=legal,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="vendor.change_request",
+        obj=locked,
+        to_state=request.status,
+        payload={"request": request.pk, "changes": legal},
+    )
+    notify(
+        users=_officers_for(locked),
+        verb="vendor_change_request",
+        title=_("待审核：%(vendor)s 申请变更名录信息") % {"vendor": locked.name},
+        body="；".join(f"{f}: {old} → {new}" for f, (old, new) in legal.items()),
+        link=reverse("vendors:vendor-detail", args=[locked.pk]),
+    )
+    return request
+
+
+def _decide(
+    actor: User | None, request: VendorChangeRequest, target: str, reason: str
+) -> VendorChangeRequest:
+    from core.exceptions import TransitionNotAllowed
+
+    if actor is not None:
+        can_decide_change(actor, request.vendor).raise_if_denied()
+    # Compare-and-swap on the status: of two officers deciding at once, one wins.
+    updated = VendorChangeRequest.objects.filter(
+        pk=request.pk, status=ChangeRequestStatus.PENDING
+    ).update(
+        status=target,
+        decided_by=actor if getattr(actor, "pk", None) else None,
+        decided_at=timezone.now(),
+        reason=reason,
+    )
+    if updated != 1:
+        raise TransitionNotAllowed(_("该申请已经审核过了。"))
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def vendor_change_approve(
+    *, actor: User | None, request: VendorChangeRequest, reason: str = ""
+) -> VendorChangeRequest:
+    """Apply a pending change request to the register.
+
+    Raises:
+        NotPermitted: not an officer of the register.
+        TransitionNotAllowed: already decided.
+        ValidationFailed: the change no longer passes the checks (e.g. the code is now taken).
+    """
+    from django.urls import reverse
+
+    request = _decide(actor, request, ChangeRequestStatus.APPROVED, reason)
+    vendor_update(
+        actor=actor,
+        vendor=request.vendor,
+        data={f: new for f, (_old, new) in request.changes.items()},
+    )
+    audit_record(
+        actor=actor,
+        action="vendor.change_approve",
+        obj=request.vendor,
+        from_state="pending",
+        to_state="approved",
+        payload={"request": request.pk},
+    )
+    notify(
+        users=[
+            m.user
+            for m in request.vendor.organisation.memberships.filter(
+                role=Role.VENDOR_STAFF
+            ).select_related("user")
+        ],
+        verb="vendor_change_decided",
+        title=_("名录信息变更已批准"),
+        link=reverse("vendors:vendor-detail", args=[request.vendor.pk]),
+    )
+    return request
+
+
+@transaction.atomic
+def vendor_change_reject(
+    *, actor: User | None, request: VendorChangeRequest, reason: str
+) -> VendorChangeRequest:
+    """Refuse a pending change request, with the reason sent to the vendor.
+
+    Raises:
+        NotPermitted: not an officer of the register.
+        TransitionNotAllowed: already decided.
+        ValidationFailed: no reason given.
+    """
+    from django.urls import reverse
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": [_("驳回时请写明理由。")]})
+    request = _decide(actor, request, ChangeRequestStatus.REJECTED, reason)
+    audit_record(
+        actor=actor,
+        action="vendor.change_reject",
+        obj=request.vendor,
+        from_state="pending",
+        to_state="rejected",
+        comment=reason,
+        payload={"request": request.pk},
+    )
+    notify(
+        users=[
+            m.user
+            for m in request.vendor.organisation.memberships.filter(
+                role=Role.VENDOR_STAFF
+            ).select_related("user")
+        ],
+        verb="vendor_change_decided",
+        title=_("名录信息变更被驳回"),
+        body=reason,
+        link=reverse("vendors:vendor-detail", args=[request.vendor.pk]),
+    )
+    return request

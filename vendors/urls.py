@@ -21,4 +21,10 @@ urlpatterns = [
         views.RelatedPersonAddView.as_view(),
         name="related-person-add",
     ),
+    path("<int:pk>/profile/", views.ProfileView.as_view(), name="profile"),
+    path(
+        "change-requests/<int:pk>/<str:decision>/",
+        views.ChangeDecisionView.as_view(),
+        name="change-decide",
+    ),
 ]

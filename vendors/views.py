@@ -15,21 +15,30 @@ from django.views.generic import TemplateView
 
 from accounts.models import Organisation
 from core.events import audit_events_for
-from core.exceptions import ValidationFailed
+from core.exceptions import DomainError, ValidationFailed
 from core.forms import apply_domain_error
 from core.views import DomainErrorMixin
 
 from . import selectors, services
 from .eligibility import vendor_check_eligibility
 from .filtersets import VendorFilterSet
-from .forms import CreditCheckForm, DocumentForm, RelatedPersonForm, VendorForm
+from .forms import (
+    CreditCheckForm,
+    DecisionForm,
+    DocumentForm,
+    ProfileForm,
+    RelatedPersonForm,
+    VendorForm,
+)
 from .permissions import (
     can_add_evidence,
     can_create_vendor,
+    can_decide_change,
     can_edit_vendor,
     can_list_vendors,
     can_record_credit_check,
     can_see_full_id_numbers,
+    can_submit_profile,
 )
 
 
@@ -86,7 +95,7 @@ def _detail_context(request, vendor, **forms):
         "credit_checks": vendor.credit_checks.select_related("checked_by")[:30],
         "reports": vendor.annual_reports.all(),
         "persons": vendor.related_persons.all(),
-        "show_full_ids": can_see_full_id_numbers(user),
+        "show_full_ids": can_see_full_id_numbers(user, vendor),
         "streets": vendor.streets.all(),
         "events": audit_events_for(vendor)[:30],
         "can_edit": can_edit_vendor(user, vendor),
@@ -98,6 +107,14 @@ def _detail_context(request, vendor, **forms):
             initial={"checked_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
         ),
         "person_form": forms.get("person_form") or RelatedPersonForm(),
+        "pending_change": vendor.change_requests.filter(status="pending")
+        .select_related("requested_by")
+        .first(),
+        "past_changes": vendor.change_requests.exclude(status="pending").select_related(
+            "decided_by"
+        )[:10],
+        "can_submit_profile": can_submit_profile(user, vendor),
+        "can_decide_change": can_decide_change(user, vendor),
     }
 
 
@@ -274,3 +291,83 @@ class RelatedPersonAddView(_VendorSubmitView):
             },
         )
         messages.success(self.request, _("已添加关联人员。"))
+
+
+class ProfileView(LoginRequiredMixin, DomainErrorMixin, View):
+    """The vendor portal's profile form: legal-field changes wait for an officer."""
+
+    template_name = "vendors/profile_form.html"
+
+    def get(self, request, pk):
+        vendor = selectors.vendor_get_for_user(pk, request.user)
+        _deny(can_submit_profile(request.user, vendor))
+        initial = {
+            f: getattr(vendor, f) for f in ProfileForm.base_fields if hasattr(vendor, f)
+        }
+        initial["name"], initial["short_name"] = (
+            vendor.organisation.name,
+            vendor.organisation.short_name,
+        )
+        return render(
+            request,
+            self.template_name,
+            {"form": ProfileForm(initial=initial), "vendor": vendor},
+        )
+
+    def post(self, request, pk):
+        vendor = selectors.vendor_get_for_user(pk, request.user)
+        _deny(can_submit_profile(request.user, vendor))
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                change = services.vendor_profile_submit(
+                    actor=request.user, vendor=vendor, data=form.cleaned_data
+                )
+            except ValidationFailed as exc:
+                apply_domain_error(form, exc)
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                if change is not None:
+                    messages.success(
+                        request,
+                        _("资料已保存；名称、信用代码等法定信息的变更已提交街道审核。"),
+                    )
+                else:
+                    messages.success(request, _("资料已保存。"))
+                return redirect(vendor.get_absolute_url())
+        return render(
+            request, self.template_name, {"form": form, "vendor": vendor}, status=400
+        )
+
+
+class ChangeDecisionView(LoginRequiredMixin, DomainErrorMixin, View):
+    """POST approve or reject of a pending change request."""
+
+    def post(self, request, pk, decision):
+        if decision not in ("approve", "reject"):
+            raise Http404
+        change = selectors.change_request_get_for_user(pk, request.user)
+        _deny(can_decide_change(request.user, change.vendor))
+        form = DecisionForm(request.POST)
+        form.is_valid()
+        reason = form.cleaned_data.get("reason", "")
+        try:
+            if decision == "approve":
+                services.vendor_change_approve(
+                    actor=request.user, request=change, reason=reason
+                )
+                messages.success(request, _("已批准变更。"))
+            else:
+                services.vendor_change_reject(
+                    actor=request.user, request=change, reason=reason
+                )
+                messages.success(request, _("已驳回变更。"))
+        except DomainError as exc:
+            messages.error(
+                request,
+                str(exc.message)
+                + " "
+                + "；".join(str(m) for ms in exc.fields.values() for m in ms),
+            )
+        return redirect(change.vendor.get_absolute_url())

@@ -162,7 +162,7 @@ FAILURE_CASES = [
 
 
 @pytest.mark.parametrize(
-    "change, expected",
+    ("change", "expected"),
     FAILURE_CASES,
     ids=[
         "not-active",
@@ -311,14 +311,6 @@ def test_credit_check_made_after_the_date_does_not_count(eligible):
     assert failures(eligible) == [("CR-01", "unchecked_tax_violation")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: vendors/eligibility.py:193 (and 212, 215) compares checked_at.date() of a UTC datetime "
-        "with a local (Asia/Shanghai) date, so a check made at 07:00 Beijing time on "
-        "2026-11-24 counts as made on 2026-11-23"
-    ),
-)
 def test_credit_check_made_early_next_morning_beijing_time_does_not_count(eligible):
     # given: the only check of a list was made at 07:00 on the day after (Beijing time)
     eligible.credit_checks.filter(list_kind="tax_violation").update(

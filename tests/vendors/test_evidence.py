@@ -12,6 +12,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.choices import Role
+from accounts.models import Membership
 from core.crypto import decrypt_text
 from core.exceptions import NotPermitted, ValidationFailed
 from core.models import AuditEvent
@@ -50,11 +52,11 @@ def stored_files(media_root) -> list:
 
 
 @pytest.mark.parametrize(
-    "content, name",
+    ("content", "name"),
     [(PDF, "完税证明.pdf"), (JPEG, "scan.jpg"), (PNG, "scan.png")],
     ids=["pdf", "jpeg", "png"],
 )
-def test_accepts_pdf_jpeg_and_png(personas, vendors, content, name, settings):
+def test_accepts_pdf_jpeg_and_png(personas, vendors, content, name):
     # when
     doc = services.document_add(
         actor=personas.officer,
@@ -100,7 +102,7 @@ def test_staff_of_another_vendor_may_not_add_a_document(personas, vendors):
 
 
 @pytest.mark.parametrize(
-    "content, data, field, reason",
+    ("content", "data", "field", "reason"),
     [
         (b"just some text, not a PDF at all", {}, "file", "PDF"),
         (b"", {}, "file", "空"),
@@ -213,7 +215,7 @@ def test_vendor_cannot_clear_itself(personas, vendors):
 
 
 @pytest.mark.parametrize(
-    "overrides, field",
+    ("overrides", "field"),
     [
         ({"checked_at": timezone.now() + dt.timedelta(days=1)}, "checked_at"),
         ({"list_kind": "bad_neighbours"}, "list_kind"),
@@ -349,3 +351,18 @@ def test_detail_page_shows_the_full_number_to_the_admin_only(
     assert ID_NUMBER not in officer_html
     assert ID_NUMBER[:14] not in officer_html
     assert person.masked_id_number in officer_html
+
+
+def test_admin_of_another_district_sees_masked_numbers(
+    api, personas, vendors, orgs, person
+):
+    # given: D2's admin also holds a reader role in D1
+    Membership.objects.create(
+        user=personas.outsider, organisation=orgs.c1, role=Role.COMMUNITY_STAFF
+    )
+
+    # when
+    numbers = api_id_numbers(api(personas.outsider), vendors.own)
+
+    # then
+    assert numbers == [person.masked_id_number]

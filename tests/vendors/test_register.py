@@ -9,15 +9,15 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from accounts.choices import OrganisationKind
-from accounts.models import Organisation
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Membership, Organisation
 from core.exceptions import NotFound, NotPermitted, ValidationFailed
 from core.models import AuditEvent
 from vendors import services
 from vendors.models import Vendor
 from vendors.selectors import vendor_get_for_user
 
-from ..factories import valid_uscc
+from ..factories import user_with_role, valid_uscc
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -465,3 +465,15 @@ def test_other_districts_admin_sees_only_that_districts_vendors(personas, vendor
 @pytest.mark.parametrize("persona", ["expert", "assessor"])
 def test_roles_outside_the_register_see_no_vendor(personas, vendors, persona):
     assert visible(getattr(personas, persona)) == set()
+
+
+def test_editor_role_in_one_district_gives_no_edit_right_in_another(orgs, vendors):
+    # given: an officer of D2's street who is an auditor (a reader only) in D1
+    user = user_with_role(Role.STREET_OFFICER, orgs.s3, username="p_two_hats")
+    Membership.objects.create(user=user, organisation=orgs.d1, role=Role.AUDITOR)
+
+    # when / then: D1's vendors are readable but not changeable
+    assert visible(user) >= {vendors.own.pk, vendors.other.pk}
+    assert not Vendor.objects.visible_to(user, "change").filter(pk=vendors.own.pk)
+    with pytest.raises(NotPermitted):
+        services.vendor_update(actor=user, vendor=vendors.own, data={"volunteers": 1})

@@ -44,7 +44,8 @@ def test_seeds_the_wuhou_register(seeded):
     assert seeded == 95
     assert Vendor.objects.count() == 95
     codes = [c for c in Vendor.objects.values_list("uscc", flat=True) if c]
-    assert codes and all(uscc.is_valid(c) for c in codes)
+    assert codes
+    assert all(uscc.is_valid(c) for c in codes)
     assert len(codes) == len(set(codes))
     assert (
         not Vendor.objects.filter(uscc__isnull=True)

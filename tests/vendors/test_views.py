@@ -146,7 +146,7 @@ FILTER_IDS = [
 ]
 
 
-@pytest.mark.parametrize("params, expected", FILTER_CASES, ids=FILTER_IDS)
+@pytest.mark.parametrize(("params", "expected"), FILTER_CASES, ids=FILTER_IDS)
 def test_html_list_filters(web, personas, register, params, expected):
     # when
     response = web(personas.officer).get(reverse("vendors:vendor-list"), params)
@@ -155,7 +155,7 @@ def test_html_list_filters(web, personas, register, params, expected):
     assert html_names(response) == {getattr(register, k).name for k in expected}
 
 
-@pytest.mark.parametrize("params, expected", FILTER_CASES, ids=FILTER_IDS)
+@pytest.mark.parametrize(("params", "expected"), FILTER_CASES, ids=FILTER_IDS)
 def test_api_list_filters(api, personas, register, params, expected):
     # when
     response = api(personas.officer).get(reverse("api:vendor-list"), params)
@@ -276,6 +276,14 @@ def test_portal_redirects_to_the_staffs_own_vendor(web, personas, vendors):
     )
 
 
+def test_api_list_shows_vendor_staff_only_their_own_vendor(api, personas, register):
+    # when
+    response = api(personas.vendor).get(reverse("api:vendor-list"))
+
+    # then
+    assert api_names(response) == {register.own.name}
+
+
 def test_portal_is_404_for_someone_without_a_vendor(web, personas, vendors):
     assert web(personas.officer).get(reverse("vendors:portal")).status_code == 404
 
@@ -341,8 +349,11 @@ def test_create_form_with_a_wrong_credit_code_keeps_the_input(web, personas, org
     html = response.content.decode()
     assert response.status_code == 400
     error = re.search(r'<p class="field-error" role="alert">([^<]*)</p>', html)
-    assert error and wrong in error.group(1) and "校验位" in error.group(1)
-    assert 'name="uscc"' in html and f'value="{wrong}"' in html
+    assert error
+    assert wrong in error.group(1)
+    assert "校验位" in error.group(1)
+    assert 'name="uscc"' in html
+    assert f'value="{wrong}"' in html
     assert 'value="成都市新桥社会工作服务中心"' in html
     assert 'value="周明"' in html
     assert Organisation.objects.count() == organisations

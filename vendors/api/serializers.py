@@ -116,7 +116,7 @@ class RelatedPersonSerializer(serializers.ModelSerializer):
 
     def get_id_number(self, obj) -> str:
         request = self.context.get("request")
-        if request is not None and can_see_full_id_numbers(request.user):
+        if request is not None and can_see_full_id_numbers(request.user, obj.vendor):
             return obj.id_number_plain
         return obj.masked_id_number
 
@@ -202,3 +202,63 @@ class EligibilitySerializer(serializers.Serializer):
     on = serializers.DateField()
     eligible = serializers.BooleanField()
     failures = EligibilityFailureSerializer(many=True)
+
+
+class ProfileInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    short_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    uscc = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    legal_representative = serializers.CharField(
+        max_length=60, required=False, allow_blank=True
+    )
+    registration_authority = serializers.CharField(
+        max_length=100, required=False, allow_blank=True
+    )
+    registration_date = serializers.DateField(required=False, allow_null=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    fulltime_staff = serializers.IntegerField(min_value=0, required=False)
+    parttime_staff = serializers.IntegerField(min_value=0, required=False)
+    volunteers = serializers.IntegerField(min_value=0, required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ChangeRequestSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        from ..models import VendorChangeRequest
+
+        model = VendorChangeRequest
+        fields = [
+            "id",
+            "vendor",
+            "changes",
+            "status",
+            "status_display",
+            "created_at",
+            "decided_at",
+            "reason",
+            "allowed_actions",
+        ]
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        from ..permissions import can_decide_change
+
+        request = self.context.get("request")
+        if (
+            request is None
+            or obj.status != "pending"
+            or not can_decide_change(request.user, obj.vendor)
+        ):
+            return []
+        return ["approve", "reject"]
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class ProfileResultSerializer(serializers.Serializer):
+    vendor = VendorSerializer()
+    change_request = ChangeRequestSerializer(allow_null=True)

@@ -19,15 +19,20 @@ from core.exceptions import NotPermitted, ValidationFailed
 from .. import selectors, services
 from ..eligibility import vendor_check_eligibility
 from ..filtersets import VendorFilterSet
+from ..models import Vendor
 from ..permissions import can_list_vendors
 from .serializers import (
     AnnualReportInputSerializer,
     AnnualReportSerializer,
+    ChangeRequestSerializer,
     CreditCheckInputSerializer,
     CreditCheckSerializer,
+    DecisionInputSerializer,
     DocumentInputSerializer,
     DocumentSerializer,
     EligibilitySerializer,
+    ProfileInputSerializer,
+    ProfileResultSerializer,
     RelatedPersonInputSerializer,
     RelatedPersonSerializer,
     VendorDetailSerializer,
@@ -36,8 +41,34 @@ from .serializers import (
 )
 
 
+class ProfileMixin:
+    @extend_schema(request=ProfileInputSerializer, responses=ProfileResultSerializer)
+    @action(detail=True, methods=["post"])
+    def profile(self, request, pk=None):
+        """The vendor's own staff edit the profile; legal-field changes become a change request."""
+        vendor = selectors.vendor_get_for_user(pk, request.user)
+        data = ProfileInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = services.vendor_profile_submit(
+            actor=request.user, vendor=vendor, data=data.validated_data
+        )
+        vendor = selectors.vendor_get_for_user(pk, request.user)
+        ctx = {"request": request}
+        return Response(
+            {
+                "vendor": VendorSerializer(vendor, context=ctx).data,
+                "change_request": ChangeRequestSerializer(change, context=ctx).data
+                if change
+                else None,
+            }
+        )
+
+
 class VendorViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    ProfileMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """The supplier register. Vendor staff see only their own organisation."""
 
@@ -189,3 +220,47 @@ class VendorViewSet(
             RelatedPersonSerializer(person, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class VendorChangeRequestViewSet(viewsets.ReadOnlyModelViewSet):
+    """Legal-field change requests of the vendors the user can see."""
+
+    serializer_class = ChangeRequestSerializer
+
+    def get_queryset(self):
+        from ..models import VendorChangeRequest
+
+        return (
+            VendorChangeRequest.objects.filter(
+                vendor__in=Vendor.objects.visible_to(self.request.user, "view")
+            )
+            .select_related("vendor", "vendor__organisation")
+            .order_by("-created_at")
+        )
+
+    def _decide(self, request, pk, approve: bool):
+        change = selectors.change_request_get_for_user(pk, request.user)
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = data.validated_data.get("reason", "")
+        if approve:
+            change = services.vendor_change_approve(
+                actor=request.user, request=change, reason=reason
+            )
+        else:
+            change = services.vendor_change_reject(
+                actor=request.user, request=change, reason=reason
+            )
+        return Response(
+            ChangeRequestSerializer(change, context={"request": request}).data
+        )
+
+    @extend_schema(request=DecisionInputSerializer, responses=ChangeRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, pk, approve=True)
+
+    @extend_schema(request=DecisionInputSerializer, responses=ChangeRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, pk, approve=False)
