@@ -291,6 +291,22 @@ def _snapshot(vendor: Vendor) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in out.items()}
 
 
+def _lock_and_clean(
+    vendor: Vendor, data: dict[str, Any]
+) -> tuple[Vendor, dict[str, Any], dict[str, Any]]:
+    """Lock the vendor row and check its current values overlaid with `data`."""
+    locked = (
+        Vendor.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=vendor.pk)
+    )
+    before = _snapshot(locked)
+    values = clean_vendor_data(
+        {**before, **data}, district=locked.organisation.parent, vendor=locked
+    )
+    return locked, before, values
+
+
 @transaction.atomic
 def vendor_update(
     *, actor: User | None, vendor: Vendor, data: dict[str, Any]
@@ -303,14 +319,7 @@ def vendor_update(
     """
     if actor is not None:
         can_edit_vendor(actor, vendor).raise_if_denied()
-    locked = (
-        Vendor.objects.select_for_update()
-        .select_related("organisation")
-        .get(pk=vendor.pk)
-    )
-    before = _snapshot(locked)
-    raw = {**before, **data}
-    values = clean_vendor_data(raw, district=locked.organisation.parent, vendor=locked)
+    locked, before, values = _lock_and_clean(vendor, data)
     org = locked.organisation
     org.name, org.short_name, org.address = (
         values.pop("name"),
@@ -635,6 +644,15 @@ def documents_expire(*, on: dt.date) -> int:
 # --- the vendor portal: profile edits and legal-field change requests ------------------
 
 
+def _vendor_staff(vendor: Vendor) -> list[User]:
+    return [
+        m.user
+        for m in vendor.organisation.memberships.filter(
+            role=Role.VENDOR_STAFF
+        ).select_related("user")
+    ]
+
+
 def _officers_for(vendor: Vendor) -> list[User]:
     return [
         u
@@ -663,16 +681,8 @@ def vendor_profile_submit(
 
     if actor is not None:
         can_submit_profile(actor, vendor).raise_if_denied()
-    locked = (
-        Vendor.objects.select_for_update()
-        .select_related("organisation")
-        .get(pk=vendor.pk)
-    )
-    before = _snapshot(locked)
     wanted = {k: v for k, v in data.items() if k in (*LEGAL_FIELDS, *PROFILE_FIELDS)}
-    values = clean_vendor_data(
-        {**before, **wanted}, district=locked.organisation.parent, vendor=locked
-    )
+    locked, before, values = _lock_and_clean(vendor, wanted)
     after = {
         k: (v.isoformat() if isinstance(v, dt.date) else v)
         for k, v in values.items()
@@ -781,12 +791,7 @@ def vendor_change_approve(
         payload={"request": request.pk},
     )
     notify(
-        users=[
-            m.user
-            for m in request.vendor.organisation.memberships.filter(
-                role=Role.VENDOR_STAFF
-            ).select_related("user")
-        ],
+        users=_vendor_staff(request.vendor),
         verb="vendor_change_decided",
         title=_("名录信息变更已批准"),
         link=reverse("vendors:vendor-detail", args=[request.vendor.pk]),
@@ -821,12 +826,7 @@ def vendor_change_reject(
         payload={"request": request.pk},
     )
     notify(
-        users=[
-            m.user
-            for m in request.vendor.organisation.memberships.filter(
-                role=Role.VENDOR_STAFF
-            ).select_related("user")
-        ],
+        users=_vendor_staff(request.vendor),
         verb="vendor_change_decided",
         title=_("名录信息变更被驳回"),
         body=reason,
