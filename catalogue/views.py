@@ -23,6 +23,7 @@ from accounts.choices import Role
 from core.events import audit_events_for
 from core.exceptions import DomainError, NotFound, ValidationFailed
 from core.forms import apply_domain_error, query_text
+from core.tabular import row_errors
 from core.views import DomainErrorMixin, domain_error_response
 
 from . import rules, selectors, services
@@ -354,16 +355,7 @@ class VersionImportView(LoginRequiredMixin, DomainErrorMixin, View):
 def _row_errors(exc: ValidationFailed) -> list[tuple[str, str, str]]:
     from .columns import COLUMN_BY_FIELD
 
-    out = []
-    for key, msgs in exc.fields.items():
-        row, _sep, field = key.partition(".")
-        if not row.isdigit():
-            continue
-        label = COLUMN_BY_FIELD[field].label if field in COLUMN_BY_FIELD else field
-        for m in msgs:
-            out.append((int(row), str(label), str(m)))
-    out.sort(key=lambda r: r[0])
-    return [(str(r), c, m) for r, c, m in out]
+    return row_errors(exc, {f: c.label for f, c in COLUMN_BY_FIELD.items()})
 
 
 @login_required

@@ -575,6 +575,26 @@ HTML: list[Case] = [
             "outsider": 404,
         },
     ),
+    Case(
+        "vendors:vendor-import",
+        "get",
+        lambda c: reverse("vendors:vendor-import"),
+        {"anonymous": LOGIN, "officer": 200, "community": 403, "vendor": 403},
+    ),
+    Case(
+        "vendors:vendor-import",
+        "post",
+        lambda c: reverse("vendors:vendor-import"),
+        {"anonymous": LOGIN, "officer": 400, "community": 403, "vendor": 403},
+        data=lambda c: {"file": _pdf()},
+        label="not a spreadsheet",
+    ),
+    Case(
+        "vendors:vendor-export",
+        "get",
+        lambda c: reverse("vendors:vendor-export"),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 403, "expert": 403},
+    ),
 ]
 
 API: list[Case] = [
@@ -1008,6 +1028,16 @@ API: list[Case] = [
         data=lambda c: {"reason": "与登记证书不符"},
         api=True,
         fmt="json",
+    ),
+    Case(
+        "api:vendor-import-vendors",
+        "post",
+        lambda c: reverse("api:vendor-import-vendors"),
+        {"anonymous": 401, "officer": 400, "community": 403, "vendor": 403},
+        data=lambda c: {"file": _pdf()},
+        api=True,
+        fmt="multipart",
+        label="not a spreadsheet",
     ),
 ]
 

@@ -138,3 +138,7 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("承接组织名单（.xlsx 或 .csv）"))

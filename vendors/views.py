@@ -26,6 +26,7 @@ from .forms import (
     CreditCheckForm,
     DecisionForm,
     DocumentForm,
+    ImportForm,
     ProfileForm,
     RelatedPersonForm,
     VendorForm,
@@ -371,3 +372,78 @@ class ChangeDecisionView(LoginRequiredMixin, DomainErrorMixin, View):
                 + "；".join(str(m) for ms in exc.fields.values() for m in ms),
             )
         return redirect(change.vendor.get_absolute_url())
+
+
+class VendorImportView(LoginRequiredMixin, DomainErrorMixin, View):
+    """Register suppliers from a spreadsheet: every row or none, each bad row listed."""
+
+    template_name = "vendors/vendor_import.html"
+
+    def _district(self):
+        return (
+            Organisation.objects.filter(path__in=self.request.user.district_paths())
+            .order_by("path")
+            .first()
+        )
+
+    def get(self, request):
+        _deny(can_create_vendor(request.user))
+        return render(request, self.template_name, {"form": ImportForm()})
+
+    def post(self, request):
+        from django.conf import settings
+
+        from core.tabular import row_errors
+
+        from .importing import LABELS
+
+        _deny(can_create_vendor(request.user))
+        form = ImportForm(request.POST, request.FILES)
+        errors: list[tuple[str, str, str]] = []
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.CATALOGUE_IMPORT_MAX_BYTES:
+                form.add_error("file", _("文件过大。"))
+            else:
+                try:
+                    summary = services.vendor_import(
+                        actor=request.user,
+                        district=self._district(),
+                        filename=upload.name,
+                        content=upload.read(),
+                    )
+                except ValidationFailed as exc:
+                    errors = row_errors(exc, LABELS)
+                    if errors:
+                        form.add_error(None, str(exc.message))
+                    else:
+                        apply_domain_error(form, exc)
+                else:
+                    messages.success(
+                        request, _("导入完成：登记 %(created)s 家。") % summary
+                    )
+                    return redirect("vendors:vendor-list")
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "row_errors": errors},
+            status=400,
+        )
+
+
+class VendorExportView(LoginRequiredMixin, View):
+    """The register the user can see, as .xlsx with the import's columns."""
+
+    def get(self, request):
+        from django.http import HttpResponse
+
+        from .importing import export_vendors_xlsx
+
+        _deny(can_list_vendors(request.user))
+        vendors = list(selectors.vendor_list_for_user(request.user))
+        response = HttpResponse(
+            export_vendors_xlsx(vendors),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="vendors.xlsx"'
+        return response

@@ -262,3 +262,12 @@ class DecisionInputSerializer(serializers.Serializer):
 class ProfileResultSerializer(serializers.Serializer):
     vendor = VendorSerializer()
     change_request = ChangeRequestSerializer(allow_null=True)
+
+
+class VendorImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class VendorImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    rows = serializers.IntegerField()

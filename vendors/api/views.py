@@ -36,6 +36,8 @@ from .serializers import (
     RelatedPersonInputSerializer,
     RelatedPersonSerializer,
     VendorDetailSerializer,
+    VendorImportInputSerializer,
+    VendorImportResultSerializer,
     VendorInputSerializer,
     VendorSerializer,
 )
@@ -135,6 +137,29 @@ class VendorViewSet(
             actor=request.user, vendor=vendor, data=data.validated_data
         )
         return Response(VendorSerializer(vendor, context={"request": request}).data)
+
+    @extend_schema(
+        request={"multipart/form-data": VendorImportInputSerializer},
+        responses=VendorImportResultSerializer,
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_vendors(self, request):
+        """Register suppliers from .xlsx/.csv: every row or none; bad rows come back in
+        `fields` as "<row>.<field>"."""
+        from django.conf import settings
+
+        data = VendorImportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > settings.CATALOGUE_IMPORT_MAX_BYTES:
+            raise ValidationFailed(fields={"file": [_("文件过大。")]})
+        summary = services.vendor_import(
+            actor=request.user,
+            district=self._district(),
+            filename=upload.name,
+            content=upload.read(),
+        )
+        return Response(summary)
 
     @extend_schema(
         parameters=[
