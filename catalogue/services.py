@@ -20,6 +20,7 @@ from core.exceptions import (
 from core.jobs import job_create
 from core.locking import lock_one
 from core.models import Job
+from core.tabular import raise_row_errors
 
 from .choices import DayKind, VersionStatus
 from .columns import COLUMNS
@@ -345,13 +346,7 @@ def catalogue_import(
             else:
                 seen[code] = row.number
         cleaned.append(check.values)
-    if errors:
-        raise ValidationFailed(
-            _("导入失败：%(rows)s 行有错误，未导入任何数据。")
-            % {"rows": len({k.split(".")[0] for k in errors})},
-            fields=errors,
-            code="import_rows_invalid",
-        )
+    raise_row_errors(errors)
     existing = {i.code: i for i in locked.items.select_related("domain")}
     created = updated = unchanged = 0
     to_create: list[ServiceItem] = []

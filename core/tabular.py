@@ -213,3 +213,18 @@ def row_errors(
             out.append((int(row), str(labels.get(field, field)), str(m)))
     out.sort(key=lambda r: r[0])
     return [(str(r), c, m) for r, c, m in out]
+
+
+def raise_row_errors(errors: dict[str, list[Any]]) -> None:
+    """Refuse a whole import when any row is bad: every "<row>.<field>" error at once.
+
+    Raises:
+        ValidationFailed: code "import_rows_invalid", when `errors` is not empty.
+    """
+    if errors:
+        raise ValidationFailed(
+            _("导入失败：%(rows)s 行有错误，未导入任何数据。")
+            % {"rows": len({k.split(".")[0] for k in errors})},
+            fields=errors,
+            code="import_rows_invalid",
+        )

@@ -18,6 +18,7 @@ from accounts.services import notify, organisation_create
 from core.crypto import blind_index, encrypt_text
 from core.events import audit_record
 from core.exceptions import ValidationFailed
+from core.tabular import raise_row_errors
 from core.uploads import validate_upload
 
 from .choices import (
@@ -876,13 +877,7 @@ def vendor_import(
         for field, messages in cell_errors.items():
             errors[f"{row.number}.{field}"] = messages
         prepared.append(data)
-    if errors:
-        raise ValidationFailed(
-            _("导入失败：%(rows)s 行有错误，未导入任何数据。")
-            % {"rows": len({k.split(".")[0] for k in errors})},
-            fields=errors,
-            code="import_rows_invalid",
-        )
+    raise_row_errors(errors)
     for data in prepared:
         vendor_create(actor=actor, district=district, data=data)
     audit_record(
