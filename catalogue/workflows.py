@@ -75,15 +75,16 @@ def transition_decision(
 ) -> Decision:
     """Whether `user` may run transition `name` on `version` now, and why not."""
     t = TRANSITIONS[name]
+    # Permission first: a user who may not act learns nothing about the state.
+    decision = t.permission(user, version)
+    if not decision:
+        return decision
     if version.status not in t.sources:
         return deny(
             _("“%(status)s”状态的目录不能%(action)s。")
             % {"status": version.get_status_display(), "action": t.label},
             code="transition_not_allowed",
         )
-    decision = t.permission(user, version)
-    if not decision:
-        return decision
     if run_guards:
         for guard in t.guards:
             decision = guard(version)

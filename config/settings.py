@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "VendorStatusEnum": "vendors.choices.VendorStatus",
         "JobStatusEnum": "core.models.JobStatus",
         "VersionStatusEnum": "catalogue.choices.VersionStatus",
+        "ApplicationStatusEnum": "vendors.choices.ApplicationStatus",
+        "LogKindEnum": "vendors.choices.LogKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

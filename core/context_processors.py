@@ -28,6 +28,7 @@ def navigation(request) -> dict:
         "auditor",
     }:
         items.insert(1, ("vendors", _("承接组织"), reverse("vendors:vendor-list")))
+        items.insert(2, ("incubation", _("孵化"), reverse("vendors:incubation-board")))
     elif "vendor_staff" in roles:
         items.insert(0, ("portal", _("本组织"), reverse("vendors:portal")))
     items.append(("api", _("接口文档"), reverse("api-docs")))

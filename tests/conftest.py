@@ -224,6 +224,78 @@ def vendors(orgs, personas):
 
 
 @pytest.fixture
+def incubation(orgs, vendors, domains):
+    """D1's centre with an open intake, an application by the `vendor` persona's
+    organisation (applied), and a D2 centre with its own application."""
+    import datetime as dt
+
+    from catalogue.models import RuleParameter
+    from vendors.models import IncubationApplication, IncubationCentre, IntakeRound
+
+    for key, vtype, value in (
+        (
+            "incubation.admission.criteria",
+            "weights",
+            {"public_benefit": 30, "local_need": 25, "team": 25, "plan": 20},
+        ),
+        ("incubation.admission.min_score", "integer", 60),
+        ("incubation.core_members.min", "integer", 3),
+        ("incubation.period.months", "months", 12),
+        ("incubation.period.max_months", "months", 24),
+        ("incubation.graduation.min_score", "integer", 80),
+        ("incubation.graduation.min_fulltime_staff", "integer", 2),
+        ("incubation.graduation.flagship_min_months", "months", 6),
+        ("incubation.tracking.months", "months", 12),
+    ):
+        RuleParameter.objects.create(
+            key=key,
+            jurisdiction=orgs.nation,
+            valid_from=dt.date(2000, 1, 1),
+            value_type=vtype,
+            value=value,
+        )
+    today = dt.date.today()
+    centre = IncubationCentre.objects.create(
+        region=orgs.d1, name="测试孵化中心", seats=2
+    )
+    round_ = IntakeRound.objects.create(
+        centre=centre,
+        name="本期",
+        opens_on=today - dt.timedelta(days=10),
+        closes_on=today + dt.timedelta(days=10),
+    )
+    members = [
+        {"name": n, "former_post": "社区综合协管员"} for n in ("张华", "李娜", "王强")
+    ]
+    app = IncubationApplication.objects.create(
+        round=round_,
+        vendor=vendors.own,
+        purpose="社区服务",
+        service_plan="计划",
+        core_members=members,
+    )
+    other_centre = IncubationCentre.objects.create(
+        region=orgs.d2, name="另区孵化中心", seats=5
+    )
+    other_round = IntakeRound.objects.create(
+        centre=other_centre,
+        name="本期",
+        opens_on=round_.opens_on,
+        closes_on=round_.closes_on,
+    )
+    other = IncubationApplication.objects.create(
+        round=other_round,
+        team_name="另区团队",
+        purpose="x",
+        service_plan="y",
+        core_members=members,
+    )
+    return SimpleNamespace(
+        centre=centre, round=round_, app=app, other=other, members=members
+    )
+
+
+@pytest.fixture
 def api():
     """An API client factory: api(user) is authenticated by token, api(None) is anonymous."""
     from rest_framework.authtoken.models import Token

@@ -46,7 +46,7 @@ class Case:
 
 
 @pytest.fixture
-def ctx(personas, catalogue, orgs, vendors):
+def ctx(personas, catalogue, orgs, vendors, incubation):
     job = Job.objects.create(
         kind="catalogue-pdf", created_by=personas.officer, status=JobStatus.DONE
     )
@@ -67,6 +67,7 @@ def ctx(personas, catalogue, orgs, vendors):
     )
     return SimpleNamespace(
         v=vendors,
+        inc=incubation,
         note=note,
         change=change,
         p=personas,
@@ -595,6 +596,63 @@ HTML: list[Case] = [
         lambda c: reverse("vendors:vendor-export"),
         {"anonymous": LOGIN, "officer": 200, "vendor": 403, "expert": 403},
     ),
+    Case(
+        "vendors:incubation-board",
+        "get",
+        lambda c: reverse("vendors:incubation-board"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "auditor": 200,
+            "vendor": 403,
+            "expert": 403,
+        },
+    ),
+    Case(
+        "vendors:incubation-apply",
+        "get",
+        lambda c: reverse("vendors:incubation-apply"),
+        {"anonymous": LOGIN, "officer": 200, "auditor": 403, "vendor": 403},
+    ),
+    Case(
+        "vendors:incubation-apply",
+        "post",
+        lambda c: reverse("vendors:incubation-apply"),
+        {"anonymous": LOGIN, "officer": 302, "auditor": 403, "vendor": 403},
+        data=lambda c: {
+            "round": c.inc.round.pk,
+            "team_name": "新团队",
+            "purpose": "服务老人",
+            "service_plan": "每周走访",
+            "core_members": "张华，协管员\n李娜，协管员\n王强，协管员",
+        },
+    ),
+    Case(
+        "vendors:incubation-detail",
+        "get",
+        lambda c: reverse("vendors:incubation-detail", args=[c.inc.app.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "vendor": 200,
+            "auditor": 200,
+            "outsider": 404,
+            "expert": 404,
+        },
+    ),
+    Case(
+        "vendors:incubation-action",
+        "post",
+        lambda c: reverse("vendors:incubation-action", args=[c.inc.app.pk, "reject"]),
+        {
+            "anonymous": LOGIN,
+            "officer": 302,
+            "vendor": 403,
+            "auditor": 403,
+            "outsider": 404,
+        },
+        data=lambda c: {"reason": "服务计划不清楚"},
+    ),
 ]
 
 API: list[Case] = [
@@ -1038,6 +1096,155 @@ API: list[Case] = [
         api=True,
         fmt="multipart",
         label="not a spreadsheet",
+    ),
+    Case(
+        "api:incubation-centre-list",
+        "get",
+        lambda c: reverse("api:incubation-centre-list"),
+        {"anonymous": 401, "officer": 200},
+        api=True,
+    ),
+    Case(
+        "api:incubation-centre-detail",
+        "get",
+        lambda c: reverse("api:incubation-centre-detail", args=[c.inc.centre.pk]),
+        {"anonymous": 401, "officer": 200, "outsider": 404},
+        api=True,
+    ),
+    Case(
+        "api:incubation-application-list",
+        "get",
+        lambda c: reverse("api:incubation-application-list"),
+        {"anonymous": 401, "officer": 200, "vendor": 200},
+        api=True,
+    ),
+    Case(
+        "api:incubation-application-list",
+        "post",
+        lambda c: reverse("api:incubation-application-list"),
+        {"anonymous": 401, "officer": 201, "auditor": 403, "outsider": 404},
+        data=lambda c: {
+            "round": c.inc.round.pk,
+            "team_name": "新团队",
+            "purpose": "服务老人",
+            "service_plan": "每周走访",
+            "core_members": c.inc.members,
+        },
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:incubation-application-detail",
+        "get",
+        lambda c: reverse("api:incubation-application-detail", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 200, "vendor": 200, "outsider": 404},
+        api=True,
+    ),
+    Case(
+        "api:incubation-application-admit",
+        "post",
+        lambda c: reverse("api:incubation-application-admit", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "outsider": 404},
+        data=lambda c: {
+            "scores": {"public_benefit": 80, "local_need": 80, "team": 80, "plan": 80}
+        },
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:incubation-application-reject",
+        "post",
+        lambda c: reverse("api:incubation-application-reject", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "outsider": 404},
+        data=lambda c: {"reason": "不符合"},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:incubation-application-move-in",
+        "post",
+        lambda c: reverse("api:incubation-application-move-in", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "outsider": 404},
+        data=lambda c: {
+            "agreement_no": "X-1",
+            "seat": "A-1",
+            "start_date": "2026-12-01",
+        },
+        api=True,
+        fmt="json",
+        label="from applied",
+    ),
+    Case(
+        "api:incubation-application-start",
+        "post",
+        lambda c: reverse("api:incubation-application-start", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 409, "outsider": 404},
+        api=True,
+        fmt="json",
+        label="from applied",
+    ),
+    Case(
+        "api:incubation-application-extend",
+        "post",
+        lambda c: reverse("api:incubation-application-extend", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 409, "outsider": 404},
+        data=lambda c: {},
+        api=True,
+        fmt="json",
+        label="from applied",
+    ),
+    Case(
+        "api:incubation-application-graduate",
+        "post",
+        lambda c: reverse("api:incubation-application-graduate", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 400, "outsider": 404},
+        data=lambda c: {
+            "governance": True,
+            "own_finances": True,
+            "fulltime_staff": 1,
+            "flagship_months": 8,
+            "score": 90,
+        },
+        api=True,
+        fmt="json",
+        label="too few staff",
+    ),
+    Case(
+        "api:incubation-application-track",
+        "post",
+        lambda c: reverse("api:incubation-application-track", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 409, "outsider": 404},
+        api=True,
+        fmt="json",
+        label="from applied",
+    ),
+    Case(
+        "api:incubation-application-close",
+        "post",
+        lambda c: reverse("api:incubation-application-close", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 409, "outsider": 404},
+        api=True,
+        fmt="json",
+        label="from applied",
+    ),
+    Case(
+        "api:incubation-application-force-exit",
+        "post",
+        lambda c: reverse("api:incubation-application-force-exit", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "outsider": 404},
+        data=lambda c: {"reason": "连续半年未开展活动"},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:incubation-application-logs",
+        "post",
+        lambda c: reverse("api:incubation-application-logs", args=[c.inc.app.pk]),
+        {"anonymous": 401, "officer": 400, "vendor": 403, "outsider": 404},
+        data=lambda c: {"kind": "mentoring", "date": "2026-11-20", "note": "辅导"},
+        api=True,
+        fmt="json",
+        label="not yet moved in",
     ),
 ]
 

@@ -91,3 +91,43 @@ class ChangeRequestStatus(models.TextChoices):
     PENDING = "pending", _("待审核")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
+
+
+class ApplicationStatus(models.TextChoices):
+    """The six steps 申请 → 评估 → 入驻 → 孵化 → 出壳 → 跟踪, and how an application ends."""
+
+    APPLIED = "applied", _("申请")
+    ADMITTED = "admitted", _("评估通过")
+    MOVED_IN = "moved_in", _("入驻")
+    INCUBATING = "incubating", _("孵化")
+    GRADUATED = "graduated", _("出壳")
+    TRACKING = "tracking", _("跟踪")
+    CLOSED = "closed", _("跟踪结束")
+    REJECTED = "rejected", _("评估未通过")
+    EXITED = "exited", _("强制退出")
+
+
+# The board's columns, in order.
+PIPELINE_STEPS = (
+    ApplicationStatus.APPLIED,
+    ApplicationStatus.ADMITTED,
+    ApplicationStatus.MOVED_IN,
+    ApplicationStatus.INCUBATING,
+    ApplicationStatus.GRADUATED,
+    ApplicationStatus.TRACKING,
+)
+FINAL_STATUSES = (
+    ApplicationStatus.CLOSED,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.EXITED,
+)
+
+
+class LogKind(models.TextChoices):
+    MENTORING = "mentoring", _("导师辅导")
+    TRAINING = "training", _("培训")
+    ACTIVITY = "activity", _("服务活动")
+    MILESTONE = "milestone", _("里程碑")
+    REGISTRATION_HELP = "registration_help", _("登记协助（备案→登记）")
+    MIDTERM_REVIEW = "midterm_review", _("中期评估")
+    VISIT = "visit", _("跟踪回访")

@@ -15,11 +15,13 @@ from core.models import TimeStampedModel
 from core.querysets import VisibleQuerySet
 
 from .choices import (
+    ApplicationStatus,
     ChangeRequestStatus,
     CreditList,
     CreditResult,
     DocumentKind,
     Grade,
+    LogKind,
     OrgType,
     PersonRole,
     ReportResult,
@@ -37,19 +39,28 @@ REGISTER_READERS = (
 REGISTER_EDITORS = (Role.DISTRICT_ADMIN, Role.STREET_OFFICER)
 
 
+def register_scope_q(
+    user, action: str, own_path_field: str, district_path_field: str
+) -> models.Q | None:
+    """Who sees what of the register: a vendor's staff their own organisation's rows
+    (others answer 404); officers the rows of the districts where they hold a role."""
+    if user.is_superuser:
+        return None
+    q = models.Q(pk__in=[])
+    for m in user.active_memberships():
+        if m.role == Role.VENDOR_STAFF:
+            q |= models.Q(**{own_path_field: m.organisation.path})
+    roles = REGISTER_READERS if action == "view" else REGISTER_EDITORS
+    for path in user.district_paths_for(*roles):
+        q |= models.Q(**{f"{district_path_field}__startswith": path})
+    return q
+
+
 class VendorQuerySet(VisibleQuerySet):
     def visibility_filter(self, user, action: str) -> models.Q | None:
-        if user.is_superuser:
-            return None
-        q = models.Q(pk__in=[])
-        # Vendor staff see their own organisation only (others answer 404).
-        for m in user.active_memberships():
-            if m.role == Role.VENDOR_STAFF:
-                q |= models.Q(organisation__path=m.organisation.path)
-        roles = REGISTER_READERS if action == "view" else REGISTER_EDITORS
-        for path in user.district_paths_for(*roles):
-            q |= models.Q(organisation__path__startswith=path)
-        return q
+        return register_scope_q(
+            user, action, "organisation__path", "organisation__path"
+        )
 
     def for_list(self) -> VendorQuerySet:
         return self.select_related("organisation").prefetch_related("streets")
@@ -325,3 +336,157 @@ class VendorChangeRequest(TimeStampedModel):
     @property
     def audit_scope(self) -> str:
         return self.vendor.organisation.path
+
+
+class IncubationCentre(TimeStampedModel):
+    """An incubation centre (孵化中心) run for a district or a street, with its operator
+    (often itself a purchased service) and capacity. Its operator and staff must not
+    judge the organisations it incubated (INC-09)."""
+
+    region = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="incubation_centres",
+        verbose_name=_("服务范围"),
+    )
+    name = models.CharField(_("名称"), max_length=120)
+    operator = models.ForeignKey(
+        Vendor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="operated_centres",
+        verbose_name=_("运营方"),
+    )
+    staff = models.JSONField(
+        _("工作人员"), default=list, blank=True, help_text=_("[{name, role}]")
+    )
+    seats = models.PositiveIntegerField(_("工位"), default=0)
+    rooms = models.PositiveIntegerField(_("活动室"), default=0)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("孵化中心")
+        verbose_name_plural = _("孵化中心")
+        ordering = ["region__path", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_scope(self) -> str:
+        return self.region.path
+
+
+class IntakeRound(models.Model):
+    """One intake (招募批次) of a centre, with its application window."""
+
+    centre = models.ForeignKey(
+        IncubationCentre, on_delete=models.CASCADE, related_name="rounds"
+    )
+    name = models.CharField(_("批次"), max_length=60)
+    opens_on = models.DateField(_("开始受理"))
+    closes_on = models.DateField(_("截止受理"))
+
+    class Meta:
+        verbose_name = _("入驻招募批次")
+        verbose_name_plural = _("入驻招募批次")
+        ordering = ["-opens_on"]
+
+    def __str__(self) -> str:
+        return f"{self.centre} {self.name}"
+
+
+class IncubationApplicationQuerySet(VisibleQuerySet):
+    def visibility_filter(self, user, action: str) -> models.Q | None:
+        return register_scope_q(
+            user, action, "vendor__organisation__path", "round__centre__region__path"
+        )
+
+
+class IncubationApplication(TimeStampedModel):
+    """An organisation's (or a founding team's) way through the six steps.
+    Status changes only through the named transitions in vendors.workflows."""
+
+    round = models.ForeignKey(
+        IntakeRound,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("批次"),
+    )
+    vendor = models.ForeignKey(
+        Vendor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incubations",
+        verbose_name=_("承接组织"),
+    )
+    team_name = models.CharField(_("名称（未登记团队）"), max_length=120, blank=True)
+    purpose = models.TextField(_("宗旨"))
+    service_plan = models.TextField(_("服务计划"))
+    core_members = models.JSONField(
+        _("核心成员"), default=list, help_text=_("[{name, former_post}]")
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.APPLIED,
+    )
+    assessment = models.JSONField(_("评估记录"), default=dict, blank=True)
+    seat = models.CharField(_("工位"), max_length=40, blank=True)
+    agreement_no = models.CharField(_("入驻协议编号"), max_length=60, blank=True)
+    start_date = models.DateField(_("入驻日期"), null=True, blank=True)
+    planned_end = models.DateField(_("计划出壳日期"), null=True, blank=True)
+    extended = models.BooleanField(_("已延期"), default=False)
+    graduation = models.JSONField(_("出壳评估"), default=dict, blank=True)
+    graduated_on = models.DateField(_("出壳日期"), null=True, blank=True)
+    tracking_until = models.DateField(_("跟踪至"), null=True, blank=True)
+    exit_reason = models.TextField(_("退出理由"), blank=True)
+    decided_reason = models.TextField(_("评估意见"), blank=True)
+
+    objects = IncubationApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("入驻孵化申请")
+        verbose_name_plural = _("入驻孵化申请")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.vendor.name if self.vendor is not None else self.team_name
+
+    @property
+    def audit_scope(self) -> str:
+        return self.round.centre.region.path
+
+
+class IncubationLog(models.Model):
+    """Mentoring, training, activities, milestones, registration help, the mid-term
+    review and follow-up visits of an incubation."""
+
+    application = models.ForeignKey(
+        IncubationApplication, on_delete=models.CASCADE, related_name="logs"
+    )
+    kind = models.CharField(_("类型"), max_length=30, choices=LogKind.choices)
+    date = models.DateField(_("日期"))
+    note = models.TextField(_("记录"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("孵化记录")
+        verbose_name_plural = _("孵化记录")
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"

@@ -89,3 +89,155 @@ def seed_vendors(path: Path | None = None) -> int:
             )
         created += 1
     return created
+
+
+# The 2014–2015 intakes of the Wuhou centre: (code, opens, closes, start of incubation).
+INTAKES = {
+    "2014-1": ("2014-01-06", "2014-02-28", "2014-03-03"),
+    "2014-2": ("2014-05-05", "2014-06-30", "2014-07-01"),
+    "2015-1": ("2015-01-05", "2015-02-27", "2015-03-02"),
+    "2015-2": ("2015-05-04", "2015-06-30", "2015-07-01"),
+}
+CENTRE_NAME = "武侯区社会组织孵化中心"
+OPERATOR_CODE = "CN-51-01-07-V0087"
+# Founding-team members for the demo applications whose register lists fewer people.
+EXTRA_MEMBERS = [
+    "刘洁",
+    "陈静",
+    "杨帆",
+    "黄丽",
+    "周敏",
+    "吴涛",
+    "徐红",
+    "孙蓉",
+    "马琳",
+    "朱倩",
+]
+
+
+@transaction.atomic
+def seed_incubation(path: Path | None = None) -> int:
+    """The Wuhou incubation centre, its 2014–2015 intakes and each incubated
+    organisation's application, driven through the pipeline's services to the step
+    the data gives (one forced exit among them). Idempotent."""
+    import datetime as dt
+
+    from . import incubation
+    from .models import IncubationApplication, IncubationCentre, IntakeRound
+
+    data = json.loads(
+        (path or SEED_DIR / "wuhou_vendors.json").read_text(encoding="utf-8")
+    )
+    district = Organisation.objects.get(code=DISTRICT_CODE)
+    centre, _new = IncubationCentre.objects.get_or_create(
+        region=district,
+        name=CENTRE_NAME,
+        defaults={
+            "operator": Vendor.objects.filter(organisation__code=OPERATOR_CODE).first(),
+            "seats": 40,
+            "rooms": 6,
+            "address": "成都市武侯区",
+            "staff": [
+                {"name": "邓晓燕", "role": "中心主任"},
+                {"name": "罗建", "role": "项目督导"},
+            ],
+        },
+    )
+    rounds = {}
+    for code, (opens, closes, _start) in INTAKES.items():
+        rounds[code], _ = IntakeRound.objects.get_or_create(
+            centre=centre,
+            name=f"{code[:4]}年第{code[-1]}批",
+            defaults={
+                "opens_on": dt.date.fromisoformat(opens),
+                "closes_on": dt.date.fromisoformat(closes),
+            },
+        )
+    vendors = {
+        v.organisation.code: v for v in Vendor.objects.select_related("organisation")
+    }
+    created = 0
+    seat = 0
+    for v in data["vendors"]:
+        inc = v.get("incubation")
+        vendor = vendors.get(v["code"])
+        if (
+            not inc
+            or vendor is None
+            or IncubationApplication.objects.filter(vendor=vendor).exists()
+        ):
+            continue
+        round_ = rounds[inc["intake"]]
+        opens, _closes, start = (
+            dt.date.fromisoformat(x) for x in INTAKES[inc["intake"]]
+        )
+        members = [
+            {
+                "name": p["name"],
+                "former_post": (p.get("former_posts") or [{}])[0].get("title", ""),
+            }
+            for p in v["related_persons"]
+        ]
+        for extra in EXTRA_MEMBERS:
+            if len(members) >= 3:
+                break
+            members.append({"name": extra, "former_post": "社区综合协管员"})
+        app = incubation.incubation_apply(
+            actor=None,
+            round=round_,
+            on=opens + dt.timedelta(days=7),
+            data={
+                "vendor": vendor,
+                "purpose": "承接所在社区的公共服务事项，服务辖区居民。",
+                "service_plan": "承接社区公共服务站的受理、登记、入户走访等事项，按目录标准提供服务并接受考核。",
+                "core_members": members[:20],
+            },
+        )
+        created += 1
+        status = inc["status"]
+        if status == "applied":
+            continue
+        app = incubation.incubation_admit(
+            actor=None,
+            application=app,
+            scores={"public_benefit": 85, "local_need": 88, "team": 80, "plan": 78},
+            comment="符合入驻条件",
+            on=opens + dt.timedelta(days=30),
+        )
+        if status == "assessed":
+            continue
+        seat += 1
+        app = incubation.incubation_move_in(
+            actor=None,
+            application=app,
+            agreement_no=f"WHFH-{inc['intake']}-{seat:03d}",
+            seat=f"A-{seat:02d}",
+            start_date=start,
+        )
+        if status == "moved_in":
+            continue
+        app = incubation.incubation_start(actor=None, application=app)
+        if status == "exited":
+            incubation.incubation_force_exit(
+                actor=None,
+                application=app,
+                reason=inc.get("exit_reason") or "未按孵化计划开展服务",
+            )
+            continue
+        if status == "incubating":
+            continue
+        app = incubation.incubation_graduate(
+            actor=None,
+            application=app,
+            on=start.replace(year=start.year + 1),
+            checklist={
+                "governance": True,
+                "own_finances": True,
+                "fulltime_staff": max(v.get("fulltime_staff", 0), 2),
+                "flagship_months": 8,
+                "score": 86,
+            },
+        )
+        if status == "tracking":
+            incubation.incubation_track(actor=None, application=app)
+    return created

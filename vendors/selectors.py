@@ -105,3 +105,33 @@ def change_request_get_for_user(pk: int | str, user: Any) -> VendorChangeRequest
         ).get(pk=pk, vendor__in=Vendor.objects.visible_to(user, "view"))
     except (VendorChangeRequest.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound() from exc
+
+
+def incubation_ties(vendor: Vendor) -> list[dict[str, Any]]:
+    """Who incubated this vendor (INC-09): each centre's operator and staff. Procurement
+    and assessment use it to keep them from judging the organisations they incubated."""
+    from .models import IncubationApplication
+
+    ties = []
+    apps = IncubationApplication.objects.filter(vendor=vendor).select_related(
+        "round__centre__operator__organisation"
+    )
+    for app in apps:
+        centre = app.round.centre
+        ties.append(
+            {
+                "centre": centre.name,
+                "operator": centre.operator.name if centre.operator else "",
+                "operator_id": centre.operator_id,
+                "staff": [s.get("name", "") for s in centre.staff],
+                "status": app.status,
+            }
+        )
+    return ties
+
+
+def vendors_incubated_by(operator: Vendor) -> QuerySet[Vendor]:
+    """The organisations incubated in centres this vendor operates (INC-09)."""
+    return Vendor.objects.filter(
+        incubations__round__centre__operator=operator
+    ).distinct()

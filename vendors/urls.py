@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import incubation_views, views
 
 app_name = "vendors"
 
@@ -28,5 +28,21 @@ urlpatterns = [
         "change-requests/<int:pk>/<str:decision>/",
         views.ChangeDecisionView.as_view(),
         name="change-decide",
+    ),
+    path("incubation/", incubation_views.BoardView.as_view(), name="incubation-board"),
+    path(
+        "incubation/apply/",
+        incubation_views.ApplyView.as_view(),
+        name="incubation-apply",
+    ),
+    path(
+        "incubation/<int:pk>/",
+        incubation_views.ApplicationDetailView.as_view(),
+        name="incubation-detail",
+    ),
+    path(
+        "incubation/<int:pk>/<str:action>/",
+        incubation_views.ActionView.as_view(),
+        name="incubation-action",
     ),
 ]

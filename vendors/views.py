@@ -108,6 +108,13 @@ def _detail_context(request, vendor, **forms):
             initial={"checked_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
         ),
         "person_form": forms.get("person_form") or RelatedPersonForm(),
+        "incubation_ties": selectors.incubation_ties(vendor),
+        "incubated_here": selectors.vendors_incubated_by(vendor).select_related(
+            "organisation"
+        )[:200],
+        "incubations": vendor.incubations.select_related(
+            "round__centre"
+        ).prefetch_related("logs"),
         "pending_change": vendor.change_requests.filter(status="pending")
         .select_related("requested_by")
         .first(),

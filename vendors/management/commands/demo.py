@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.seeding import DEMO_USERS, seed_demo_users, seed_organisations
 from catalogue.seeding import seed_reference_data
-from vendors.seeding import seed_vendors
+from vendors.seeding import seed_incubation, seed_vendors
 
 
 class Command(BaseCommand):
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         orgs = seed_organisations()
         ref = seed_reference_data()
         ref["vendors"] = seed_vendors()
+        ref["incubation_applications"] = seed_incubation()
         users = seed_demo_users(reset_passwords=options["reset_passwords"])
         if options["quiet"]:
             return

@@ -1,0 +1,533 @@
+"""Services of the incubation pipeline (申请、评估、入驻、孵化、出壳、跟踪).
+
+Each named transition locks the application row, checks the transition table and
+its guards under the lock, changes the status, and writes one audit event. Every
+number (pass marks, periods, staff minimums) is a rule parameter of the centre's region.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import notify
+from catalogue.rules import rule_value
+from core.events import audit_record
+from core.exceptions import NotPermitted, TransitionNotAllowed, ValidationFailed
+
+from .choices import ApplicationStatus, LogKind
+from .models import IncubationApplication, IncubationLog, IntakeRound, Vendor
+from .workflows import TRANSITIONS, can_manage_incubation, transition_decision
+
+S = ApplicationStatus
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it has fewer days)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _region(app: IncubationApplication) -> Any:
+    return app.round.centre.region
+
+
+def _raise(decision) -> None:
+    if decision.allowed:
+        return
+    if decision.code == "transition_not_allowed":
+        raise TransitionNotAllowed(decision.reason)
+    raise NotPermitted(decision.reason)
+
+
+def _applicant_staff(app: IncubationApplication) -> list[User]:
+    vendor = app.vendor
+    if vendor is None:
+        return []
+    from accounts.choices import Role
+
+    return [
+        m.user
+        for m in vendor.organisation.memberships.filter(
+            role=Role.VENDOR_STAFF
+        ).select_related("user")
+    ]
+
+
+def _run(
+    actor: User | None,
+    app: IncubationApplication,
+    name: str,
+    change: Callable[[IncubationApplication], dict[str, Any]],
+    comment: str = "",
+) -> IncubationApplication:
+    """Lock, check the transition, apply `change` (which returns the event payload), save, audit."""
+    t = TRANSITIONS[name]
+    with transaction.atomic():
+        locked = (
+            IncubationApplication.objects.select_for_update(of=("self",))
+            .select_related("round__centre__region", "vendor__organisation")
+            .get(pk=app.pk)
+        )
+        if actor is not None:
+            _raise(transition_decision(actor, locked, name))
+        elif locked.status not in t.sources:
+            raise TransitionNotAllowed()
+        before = locked.status
+        payload = change(locked)
+        if t.target is not None:
+            locked.status = t.target
+        locked.save()
+        audit_record(
+            actor=actor,
+            action=f"incubation.{name}",
+            obj=locked,
+            from_state=before,
+            to_state=locked.status,
+            comment=comment,
+            payload=payload,
+        )
+    return locked
+
+
+@transaction.atomic
+def incubation_apply(
+    *,
+    actor: User | None,
+    round: IntakeRound,
+    data: dict[str, Any],
+    on: dt.date | None = None,
+) -> IncubationApplication:
+    """申请: an organisation, or a founding team not yet registered, applies to an intake.
+
+    Raises:
+        NotPermitted: neither an officer of the region nor the applying vendor's staff.
+        ValidationFailed: no applicant, no purpose or plan, too few core members, the intake is closed.
+    """
+    from .permissions import is_vendor_staff
+
+    on = on or timezone.localdate()
+    vendor: Vendor | None = data.get("vendor")
+    region = round.centre.region
+    if actor is not None:
+        probe = IncubationApplication(round=round, vendor=vendor)
+        if not (
+            can_manage_incubation(actor, probe)
+            or (vendor is not None and is_vendor_staff(actor, vendor))
+        ):
+            raise NotPermitted(_("只有工作人员或申请组织自己的人员可以提交入驻申请。"))
+    errors: dict[str, list[str]] = {}
+    team = str(data.get("team_name") or "").strip()
+    if vendor is None and not team:
+        errors["team_name"] = [_("请选择已登记的组织，或填写团队名称。")]
+    for field in ("purpose", "service_plan"):
+        if not str(data.get(field) or "").strip():
+            errors[field] = [_("请填写此项。")]
+    members = [
+        m
+        for m in (data.get("core_members") or [])
+        if isinstance(m, dict) and str(m.get("name", "")).strip()
+    ]
+    minimum = int(rule_value("incubation.core_members.min", region, on))
+    if len(members) < minimum:
+        errors["core_members"] = [
+            _("核心成员至少 %(n)s 人（含负责人）。") % {"n": minimum}
+        ]
+    if not round.opens_on <= on <= round.closes_on:
+        errors["round"] = [
+            _("该批次的受理时间为 %(a)s 至 %(b)s。")
+            % {"a": round.opens_on.isoformat(), "b": round.closes_on.isoformat()}
+        ]
+    if (
+        vendor is not None
+        and IncubationApplication.objects.filter(
+            vendor=vendor,
+            status__in=[
+                s for s in S.values if s not in (S.CLOSED, S.REJECTED, S.EXITED)
+            ],
+        ).exists()
+    ):
+        errors["vendor"] = [_("该组织已有一份进行中的入驻申请。")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    app = IncubationApplication.objects.create(
+        round=round,
+        vendor=vendor,
+        team_name=team,
+        purpose=str(data["purpose"]).strip(),
+        service_plan=str(data["service_plan"]).strip(),
+        core_members=members,
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.apply",
+        obj=app,
+        to_state=app.status,
+        payload={"members": len(members)},
+    )
+    return app
+
+
+def incubation_admit(
+    *,
+    actor: User | None,
+    application: IncubationApplication,
+    scores: dict[str, Any],
+    comment: str = "",
+    on: dt.date | None = None,
+) -> IncubationApplication:
+    """评估 → admit: the panel's scores per criterion (0–100) reach the pass mark.
+
+    Raises:
+        NotPermitted, TransitionNotAllowed: see the transition table.
+        ValidationFailed: a missing or out-of-range score, or a total below the pass mark.
+    """
+    on = on or timezone.localdate()
+    region = _region(application)
+    weights = rule_value("incubation.admission.criteria", region, on)
+    pass_mark = int(rule_value("incubation.admission.min_score", region, on))
+    total = _weighted_total(scores, weights)
+    if total < pass_mark:
+        raise ValidationFailed(
+            _("加权总分 %(total)s 低于合格线 %(mark)s，应评估不通过。")
+            % {"total": total, "mark": pass_mark},
+            fields={"scores": [_("加权总分低于合格线。")]},
+        )
+
+    def change(app: IncubationApplication) -> dict[str, Any]:
+        app.assessment = {
+            "scores": scores,
+            "weights": weights,
+            "total": total,
+            "pass_mark": pass_mark,
+            "on": on.isoformat(),
+        }
+        app.decided_reason = comment
+        return {"total": total}
+
+    app = _run(actor, application, "admit", change, comment)
+    notify(
+        users=_applicant_staff(app),
+        verb="incubation_decided",
+        title=_("入驻评估通过：%(name)s") % {"name": app.display_name},
+    )
+    return app
+
+
+def _weighted_total(scores: dict[str, Any], weights: dict[str, Any]) -> float:
+    errors: dict[str, list[str]] = {}
+    total = 0.0
+    for criterion, weight in weights.items():
+        raw = scores.get(criterion)
+        try:
+            value = float(str(raw))
+        except (TypeError, ValueError):
+            errors[f"scores.{criterion}"] = [_("请给出 0 到 100 的分数。")]
+            continue
+        if not 0 <= value <= 100:
+            errors[f"scores.{criterion}"] = [_("分数应在 0 到 100 之间。")]
+            continue
+        total += value * float(weight) / 100
+    unknown = sorted(set(scores) - set(weights))
+    if unknown:
+        errors["scores"] = [
+            _("未知的评分项：%(keys)s。") % {"keys": "、".join(unknown)}
+        ]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return round(total, 2)
+
+
+def _with_reason(reason: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": [message]})
+    return reason
+
+
+def incubation_reject(
+    *, actor: User | None, application: IncubationApplication, reason: str
+) -> IncubationApplication:
+    """评估 → reject, with the reasons sent to the applicant.
+
+    Raises:
+        NotPermitted, TransitionNotAllowed: see the transition table.
+        ValidationFailed: no reason.
+    """
+    reason = _with_reason(reason, _("请写明不通过的理由。"))
+
+    def change(app: IncubationApplication) -> dict[str, Any]:
+        app.decided_reason = reason
+        return {}
+
+    app = _run(actor, application, "reject", change, reason)
+    notify(
+        users=_applicant_staff(app),
+        verb="incubation_decided",
+        title=_("入驻评估未通过：%(name)s") % {"name": app.display_name},
+        body=reason,
+    )
+    return app
+
+
+def incubation_move_in(
+    *,
+    actor: User | None,
+    application: IncubationApplication,
+    agreement_no: str,
+    seat: str,
+    start_date: dt.date,
+) -> IncubationApplication:
+    """入驻: the agreement is signed and a seat allocated; the planned end follows the
+    incubation period (INC-07).
+
+    Raises:
+        NotPermitted, TransitionNotAllowed: see the transition table.
+        ValidationFailed: no agreement number, no seat, the seat taken or the centre full.
+    """
+    errors: dict[str, list[str]] = {}
+    if not (agreement_no or "").strip():
+        errors["agreement_no"] = [_("请填写入驻协议编号。")]
+    if not (seat or "").strip():
+        errors["seat"] = [_("请填写工位。")]
+    if not isinstance(start_date, dt.date):
+        errors["start_date"] = [_("请填写入驻日期。")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+    def change(app: IncubationApplication) -> dict[str, Any]:
+        centre = app.round.centre
+        occupied = IncubationApplication.objects.filter(
+            round__centre=centre, status__in=[S.MOVED_IN, S.INCUBATING]
+        ).exclude(pk=app.pk)
+        if occupied.filter(seat=seat.strip()).exists():
+            raise ValidationFailed(
+                fields={"seat": [_("工位“%(seat)s”已有组织入驻。") % {"seat": seat}]}
+            )
+        if centre.seats and occupied.count() >= centre.seats:
+            raise ValidationFailed(
+                fields={
+                    "seat": [_("孵化中心的 %(n)s 个工位已满。") % {"n": centre.seats}]
+                }
+            )
+        months = int(rule_value("incubation.period.months", centre.region, start_date))
+        app.agreement_no, app.seat, app.start_date = (
+            agreement_no.strip(),
+            seat.strip(),
+            start_date,
+        )
+        app.planned_end = add_months(start_date, months)
+        return {
+            "seat": app.seat,
+            "start": start_date.isoformat(),
+            "planned_end": app.planned_end.isoformat(),
+        }
+
+    return _run(actor, application, "move_in", change)
+
+
+def incubation_start(
+    *, actor: User | None, application: IncubationApplication
+) -> IncubationApplication:
+    """孵化: incubation services begin (mentoring, training, registration help …)."""
+    return _run(actor, application, "start", lambda app: {})
+
+
+def incubation_extend(
+    *, actor: User | None, application: IncubationApplication, reason: str = ""
+) -> IncubationApplication:
+    """Extend the incubation once, to the maximum period (INC-07).
+
+    Raises:
+        NotPermitted, TransitionNotAllowed: see the transition table (only once).
+    """
+
+    def change(app: IncubationApplication) -> dict[str, Any]:
+        start = app.start_date or timezone.localdate()
+        months = int(rule_value("incubation.period.max_months", _region(app), start))
+        app.planned_end, app.extended = add_months(start, months), True
+        return {"planned_end": app.planned_end.isoformat()}
+
+    return _run(actor, application, "extend", change, reason)
+
+
+def incubation_graduate(
+    *,
+    actor: User | None,
+    application: IncubationApplication,
+    checklist: dict[str, Any],
+    registration: dict[str, Any] | None = None,
+    on: dt.date | None = None,
+) -> IncubationApplication:
+    """出壳: the graduation assessment against INC-08; the organisation becomes (or is
+    linked to) an active supplier in the register.
+
+    `checklist`: governance (bool), own_finances (bool), fulltime_staff (int),
+    flagship_months (int), score (0–100). A team not yet registered gives `registration`
+    (the register's fields) and is registered now.
+
+    Raises:
+        NotPermitted, TransitionNotAllowed: see the transition table.
+        ValidationFailed: each unmet criterion with its reason, or bad registration data.
+    """
+    from .services import vendor_create
+
+    on = on or timezone.localdate()
+    region = _region(application)
+    min_staff = int(rule_value("incubation.graduation.min_fulltime_staff", region, on))
+    min_months = int(
+        rule_value("incubation.graduation.flagship_min_months", region, on)
+    )
+    min_score = int(rule_value("incubation.graduation.min_score", region, on))
+    errors: dict[str, list[str]] = {}
+    if not checklist.get("governance"):
+        errors["governance"] = [_("章程和理事会、监事等治理结构未正常运转（INC-08）。")]
+    if not checklist.get("own_finances"):
+        errors["own_finances"] = [_("没有独立的财务制度（INC-08）。")]
+    if int(checklist.get("fulltime_staff") or 0) < min_staff:
+        errors["fulltime_staff"] = [
+            _("专职人员少于 %(n)s 人（INC-08）。") % {"n": min_staff}
+        ]
+    if int(checklist.get("flagship_months") or 0) < min_months:
+        errors["flagship_months"] = [
+            _("品牌项目持续运行不足 %(n)s 个月（INC-08）。") % {"n": min_months}
+        ]
+    score = checklist.get("score")
+    if not isinstance(score, (int, float)) or not 0 <= score <= 100:
+        errors["score"] = [_("请给出 0 到 100 的出壳评估分数。")]
+    elif score < min_score:
+        errors["score"] = [
+            _("出壳评估分数 %(s)s 低于 %(n)s 分（INC-08）。")
+            % {"s": score, "n": min_score}
+        ]
+    if application.vendor_id is None and not registration:
+        errors["registration"] = [_("团队尚未登记：出壳前须完成登记，并填写登记信息。")]
+    elif application.vendor is not None and not application.vendor.uscc:
+        errors["registration"] = [
+            _("组织尚未取得统一社会信用代码，未完成登记（INC-08）。")
+        ]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+    def change(app: IncubationApplication) -> dict[str, Any]:
+        if app.vendor_id is None:
+            district = region if region.kind == "district" else region.parent
+            app.vendor = vendor_create(
+                actor=actor,
+                district=district,
+                data={
+                    **(registration or {}),
+                    "name": (registration or {}).get("name") or app.team_name,
+                },
+            )
+        app.graduation = {
+            **checklist,
+            "on": on.isoformat(),
+            "thresholds": {
+                "staff": min_staff,
+                "months": min_months,
+                "score": min_score,
+            },
+        }
+        app.graduated_on = on
+        return {"vendor": app.vendor_id, "score": score}
+
+    return _run(actor, application, "graduate", change)
+
+
+def incubation_track(
+    *, actor: User | None, application: IncubationApplication
+) -> IncubationApplication:
+    """跟踪: the follow-up period after graduation starts."""
+
+    def change(app: IncubationApplication) -> dict[str, Any]:
+        start = app.graduated_on or timezone.localdate()
+        app.tracking_until = add_months(
+            start, int(rule_value("incubation.tracking.months", _region(app), start))
+        )
+        return {"until": app.tracking_until.isoformat()}
+
+    return _run(actor, application, "track", change)
+
+
+def incubation_close(
+    *, actor: User | None, application: IncubationApplication
+) -> IncubationApplication:
+    """The follow-up ends; the incubation history stays on the vendor's page."""
+    return _run(actor, application, "close", lambda app: {})
+
+
+def incubation_force_exit(
+    *, actor: User | None, application: IncubationApplication, reason: str
+) -> IncubationApplication:
+    """A forced exit from any open step (violations, inactivity), with its reason.
+
+    Raises:
+        NotPermitted, TransitionNotAllowed: see the transition table.
+        ValidationFailed: no reason.
+    """
+    reason = _with_reason(reason, _("请写明强制退出的理由。"))
+
+    def change(app: IncubationApplication) -> dict[str, Any]:
+        app.exit_reason = reason
+        return {}
+
+    return _run(actor, application, "force_exit", change, reason)
+
+
+LOG_STATUSES = {S.MOVED_IN, S.INCUBATING, S.GRADUATED, S.TRACKING}
+
+
+@transaction.atomic
+def incubation_log_add(
+    *,
+    actor: User | None,
+    application: IncubationApplication,
+    kind: str,
+    date: dt.date,
+    note: str,
+) -> IncubationLog:
+    """Record mentoring, training, an activity, a milestone, registration help, the
+    mid-term review or a follow-up visit.
+
+    Raises:
+        NotPermitted: not an officer of the region.
+        Conflict-like ValidationFailed: the application is not in a step that keeps logs.
+    """
+    if actor is not None:
+        _raise(can_manage_incubation(actor, application))
+    errors: dict[str, list[str]] = {}
+    if kind not in LogKind.values:
+        errors["kind"] = [_("请选择记录类型。")]
+    if not (note or "").strip():
+        errors["note"] = [_("请填写记录内容。")]
+    if application.status not in LOG_STATUSES:
+        errors["kind"] = [
+            _("“%(s)s”阶段不能添加孵化记录。") % {"s": application.get_status_display()}
+        ]
+    elif kind == LogKind.VISIT and application.status != S.TRACKING:
+        errors["kind"] = [_("跟踪回访只能在跟踪期记录。")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    log = IncubationLog.objects.create(
+        application=application,
+        kind=kind,
+        date=date,
+        note=note.strip(),
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.log",
+        obj=application,
+        payload={"kind": kind, "date": date.isoformat()},
+    )
+    return log
