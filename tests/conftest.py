@@ -239,6 +239,7 @@ def incubation(orgs, vendors, domains):
             {"public_benefit": 30, "local_need": 25, "team": 25, "plan": 20},
         ),
         ("incubation.admission.min_score", "integer", 60),
+        ("incubation.panel.min_size", "integer", 2),
         ("incubation.core_members.min", "integer", 3),
         ("incubation.period.months", "months", 12),
         ("incubation.period.max_months", "months", 24),

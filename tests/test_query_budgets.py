@@ -72,12 +72,66 @@ def _grow(kind: str, n: int, ctx) -> None:
                 kind="tax_clearance", title="完税证明", valid_until=dt.date(2020, 1, 1)
             )
             Notification.objects.create(user=ctx["user"], verb="t", title="x")
+    elif kind in ("applications", "centres"):
+        from vendors.models import (
+            IncubationApplication,
+            IncubationCentre,
+            IncubationReview,
+            IntakeRound,
+        )
+
+        from .factories import make_vendor
+
+        centre, _ = IncubationCentre.objects.get_or_create(
+            region=ctx["orgs"].d1, name="预算孵化中心", defaults={"seats": 100}
+        )
+        for i in range(n):
+            if kind == "centres":
+                other = IncubationCentre.objects.create(
+                    region=ctx["orgs"].s1,
+                    name=f"街道孵化园{IncubationCentre.objects.count()}",
+                    staff=[{"name": "罗建", "role": "督导"}],
+                )
+                other.staff_accounts.set([ctx["user"]])
+            intake = IntakeRound.objects.create(
+                centre=centre,
+                name=f"批次{IntakeRound.objects.count()}",
+                opens_on=dt.date(2026, 1, 1),
+                closes_on=dt.date(2026, 12, 31),
+            )
+            vendor = (
+                make_vendor(
+                    OrganisationFactory(
+                        kind=OrganisationKind.VENDOR, parent=ctx["orgs"].d1
+                    )
+                )
+                if i % 2
+                else None
+            )
+            app = IncubationApplication.objects.create(
+                round=intake,
+                vendor=vendor,
+                team_name="" if vendor else f"团队{i}",
+                purpose="x",
+                service_plan="y",
+                core_members=[{"name": "张华"}],
+                status=["applied", "moved_in", "incubating", "exited"][i % 4],
+            )
+            IncubationReview.objects.create(
+                application=app, reviewer="何志明", scores={}, total=80
+            )
     elif kind == "days":
         base = dt.date(2025, 1, 1) + dt.timedelta(days=CalendarDay.objects.count())
         for i in range(n):
             CalendarDay.objects.create(
                 date=base + dt.timedelta(days=i), kind="holiday", name="测试"
             )
+
+
+def _first_centre() -> int:
+    from vendors.models import IncubationCentre
+
+    return IncubationCentre.objects.order_by("pk").values_list("pk", flat=True)[0]
 
 
 LISTS = [
@@ -174,6 +228,41 @@ LISTS = [
         10,
     ),
     ("api vendor list", "officer", lambda c: reverse("api:vendor-list"), "vendors", 6),
+    (
+        "html incubation board",
+        "officer",
+        lambda c: reverse("vendors:incubation-board"),
+        "applications",
+        8,
+    ),
+    (
+        "html incubation board filtered",
+        "officer",
+        lambda c: reverse("vendors:incubation-board") + "?status=applied&q=团队",
+        "applications",
+        8,
+    ),
+    (
+        "html incubation centre",
+        "officer",
+        lambda c: reverse("vendors:incubation-centre", args=[_first_centre()]),
+        "applications",
+        11,
+    ),
+    (
+        "api incubation application list",
+        "officer",
+        lambda c: reverse("api:incubation-application-list"),
+        "applications",
+        5,
+    ),
+    (
+        "api incubation centre list",
+        "officer",
+        lambda c: reverse("api:incubation-centre-list"),
+        "centres",
+        7,
+    ),
     (
         "html notification list",
         "officer",

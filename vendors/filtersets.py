@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 
-from .choices import CreditResult, Grade, OrgType, VendorStatus
-from .models import CreditCheck, EligibilityDocument, Vendor
+from .choices import ApplicationStatus, CreditResult, Grade, OrgType, VendorStatus
+from .models import CreditCheck, EligibilityDocument, IncubationApplication, Vendor
 
 
 class VendorFilterSet(django_filters.FilterSet):
@@ -120,3 +120,57 @@ class VendorFilterSet(django_filters.FilterSet):
             valid_until__lte=today + dt.timedelta(days=int(value)),
         )
         return queryset.filter(Exists(soon))
+
+
+def centres_for_user(user):
+    """The incubation centres of the districts the user belongs to."""
+    from .models import IncubationCentre
+
+    if user.is_superuser:
+        return IncubationCentre.objects.all()
+    q = Q(pk__in=[])
+    for path in user.district_paths():
+        q |= Q(region__path__startswith=path)
+    return IncubationCentre.objects.filter(q)
+
+
+class IncubationApplicationFilterSet(django_filters.FilterSet):
+    """Shared by the incubation board and /api/v1/incubation/applications/."""
+
+    q = django_filters.CharFilter(
+        label=_("搜索"), method="search", help_text=_("组织或团队名称")
+    )
+    centre = django_filters.ModelChoiceFilter(
+        label=_("孵化中心"),
+        field_name="round__centre",
+        queryset=None,
+        empty_label=_("全部中心"),
+    )
+    round = django_filters.NumberFilter(label=_("批次"), field_name="round_id")
+    status = django_filters.ChoiceFilter(
+        label=_("阶段"), choices=ApplicationStatus.choices, empty_label=_("全部")
+    )
+
+    class Meta:
+        model = IncubationApplication
+        fields = ["q", "centre", "round", "status"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = user or getattr(self.request, "user", None)
+        from .models import IncubationCentre
+
+        self.filters["centre"].queryset = (
+            centres_for_user(user).order_by("pk")
+            if user is not None and user.is_authenticated
+            else IncubationCentre.objects.none()
+        )
+
+    def search(self, queryset, name, value):
+        value = value.replace("\x00", "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(vendor__organisation__name__icontains=value)
+            | Q(team_name__icontains=value)
+        )

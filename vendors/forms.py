@@ -142,3 +142,110 @@ class DecisionForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("承接组织名单（.xlsx 或 .csv）"))
+
+
+# --- incubation ---------------------------------------------------------------------
+
+
+def parse_people(text: str, key: str) -> list[dict[str, str]]:
+    """One person a line, "name，detail" (a Chinese or ASCII comma)."""
+    people = []
+    for line in (text or "").splitlines():
+        name, _sep, detail = line.replace("，", ",").partition(",")
+        if name.strip():
+            people.append({"name": name.strip(), key: detail.strip()})
+    return people
+
+
+class IncubationApplyForm(forms.Form):
+    """申请. Officers enter a founding team's (or a registered organisation's)
+    application; a vendor's staff apply for their own organisation."""
+
+    round = forms.ModelChoiceField(label=_("招募批次"), queryset=None)
+    vendor = forms.ModelChoiceField(
+        label=_("已登记的组织"),
+        queryset=None,
+        required=False,
+        help_text=_("已在名录中的组织选这里；尚未登记的团队填写团队名称。"),
+    )
+    team_name = forms.CharField(label=_("团队名称"), max_length=120, required=False)
+    purpose = forms.CharField(label=_("宗旨"), widget=forms.Textarea(attrs={"rows": 2}))
+    service_plan = forms.CharField(
+        label=_("服务计划"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    core_members = forms.CharField(
+        label=_("核心成员"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一人：姓名，曾任职务（如：张华，铁佛社区综合协管员）"),
+    )
+
+    def __init__(self, *args, rounds, vendors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = rounds
+        if vendors is None:  # a vendor's staff apply for their own organisation
+            del self.fields["vendor"]
+            del self.fields["team_name"]
+        else:
+            self.fields["vendor"].queryset = vendors
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["core_members"] = parse_people(data["core_members"], "former_post")
+        return data
+
+
+class IncubationCentreForm(forms.Form):
+    region = forms.ModelChoiceField(
+        label=_("服务范围"),
+        queryset=None,
+        help_text=_("为全区或一个街道设立。"),
+    )
+    name = forms.CharField(label=_("名称"), max_length=120)
+    operator = forms.ModelChoiceField(
+        label=_("运营方"),
+        queryset=None,
+        required=False,
+        help_text=_("受托运营中心的承接组织（常为政府购买的服务）。"),
+    )
+    staff = forms.CharField(
+        label=_("工作人员"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一人：姓名，职务"),
+    )
+    staff_accounts = forms.ModelMultipleChoiceField(
+        label=_("工作人员账号"),
+        queryset=None,
+        required=False,
+        help_text=_("使用本系统的中心工作人员：他们不得评审其孵化的组织（INC-09）。"),
+    )
+    seats = forms.IntegerField(label=_("工位"), min_value=0, initial=0)
+    rooms = forms.IntegerField(label=_("活动室"), min_value=0, initial=0)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+
+    def __init__(self, *args, regions, vendors, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["operator"].queryset = vendors
+        self.fields["staff_accounts"].queryset = users
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["staff"] = parse_people(data["staff"], "role")
+        return data
+
+
+class IntakeRoundForm(forms.Form):
+    name = forms.CharField(label=_("批次名称"), max_length=60)
+    opens_on = forms.DateField(
+        label=_("开始受理"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closes_on = forms.DateField(
+        label=_("截止受理"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=_("招募说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("招募对象、入驻条件、需提交的材料和评审方式。"),
+    )

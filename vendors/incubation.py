@@ -16,14 +16,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import OrganisationKind
 from accounts.models import User
 from accounts.services import notify
 from catalogue.rules import rule_value
+from core.decisions import ALLOW, Decision, deny
 from core.events import audit_record
 from core.exceptions import NotPermitted, TransitionNotAllowed, ValidationFailed
 
-from .choices import ApplicationStatus, LogKind
-from .models import IncubationApplication, IncubationLog, IntakeRound, Vendor
+from .choices import FINAL_STATUSES, ApplicationStatus, LogKind
+from .models import (
+    REGISTER_EDITORS,
+    IncubationApplication,
+    IncubationCentre,
+    IncubationLog,
+    IncubationReview,
+    IntakeRound,
+    Vendor,
+)
+from .services import vendor_staff_users
 from .workflows import TRANSITIONS, can_manage_incubation, transition_decision
 
 S = ApplicationStatus
@@ -49,17 +60,26 @@ def _raise(decision) -> None:
 
 
 def _applicant_staff(app: IncubationApplication) -> list[User]:
-    vendor = app.vendor
-    if vendor is None:
-        return []
-    from accounts.choices import Role
+    return vendor_staff_users(app.vendor) if app.vendor is not None else []
 
-    return [
-        m.user
-        for m in vendor.organisation.memberships.filter(
-            role=Role.VENDOR_STAFF
-        ).select_related("user")
-    ]
+
+def _lock(app: IncubationApplication) -> IncubationApplication:
+    """The application row, locked for this transaction (only that row: the vendor
+    is on the nullable side of the join)."""
+    return (
+        IncubationApplication.objects.select_for_update(of=("self",))
+        .select_related("round__centre__region", "vendor__organisation")
+        .get(pk=app.pk)
+    )
+
+
+def _check(actor: User | None, app: IncubationApplication, name: str) -> None:
+    """The transition table's verdict on the locked row; the system only needs the
+    status to fit."""
+    if actor is not None:
+        _raise(transition_decision(actor, app, name))
+    elif app.status not in TRANSITIONS[name].sources:
+        raise TransitionNotAllowed()
 
 
 def _run(
@@ -72,15 +92,8 @@ def _run(
     """Lock, check the transition, apply `change` (which returns the event payload), save, audit."""
     t = TRANSITIONS[name]
     with transaction.atomic():
-        locked = (
-            IncubationApplication.objects.select_for_update(of=("self",))
-            .select_related("round__centre__region", "vendor__organisation")
-            .get(pk=app.pk)
-        )
-        if actor is not None:
-            _raise(transition_decision(actor, locked, name))
-        elif locked.status not in t.sources:
-            raise TransitionNotAllowed()
+        locked = _lock(app)
+        _check(actor, locked, name)
         before = locked.status
         payload = change(locked)
         if t.target is not None:
@@ -148,12 +161,9 @@ def incubation_apply(
         ]
     if (
         vendor is not None
-        and IncubationApplication.objects.filter(
-            vendor=vendor,
-            status__in=[
-                s for s in S.values if s not in (S.CLOSED, S.REJECTED, S.EXITED)
-            ],
-        ).exists()
+        and IncubationApplication.objects.filter(vendor=vendor)
+        .exclude(status__in=FINAL_STATUSES)
+        .exists()
     ):
         errors["vendor"] = [_("该组织已有一份进行中的入驻申请。")]
     if errors:
@@ -176,48 +186,127 @@ def incubation_apply(
     return app
 
 
+def incubation_review_record(
+    *,
+    actor: User | None,
+    application: IncubationApplication,
+    reviewer: str = "",
+    scores: dict[str, Any],
+    comment: str = "",
+    on: dt.date | None = None,
+) -> IncubationReview:
+    """评估: one panel member's sheet, each criterion of the region's admission
+    criteria scored 0–100 and weighted. An expert scores under their own name; an
+    officer records a named member's paper sheet.
+
+    Raises:
+        NotPermitted, TransitionNotAllowed: see the transition table.
+        ValidationFailed: no reviewer, a reviewer who already scored or who is one of
+            the applicant's core members, a missing or out-of-range score.
+    """
+    on = on or timezone.localdate()
+    own_sheet = actor is not None and not can_manage_incubation(actor, application)
+    if own_sheet:
+        reviewer = str(actor)
+    reviewer = (reviewer or "").strip()
+    with transaction.atomic():
+        app = _lock(application)
+        _check(actor, app, "review")
+        weights = rule_value("incubation.admission.criteria", _region(app), on)
+        errors: dict[str, list[str]] = {}
+        if not reviewer:
+            errors["reviewer"] = [_("请填写评审人姓名。")]
+        elif app.reviews.filter(reviewer=reviewer).exists():
+            errors["reviewer"] = [_("%(name)s 已为该申请评分。") % {"name": reviewer}]
+        elif reviewer in {m.get("name") for m in app.core_members}:
+            # Nobody judges their own team (by analogy with COM-08).
+            errors["reviewer"] = [
+                _("%(name)s 是申请团队的核心成员，应当回避。") % {"name": reviewer}
+            ]
+        try:
+            total = _weighted_total(scores, weights)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+        if errors:
+            raise ValidationFailed(fields=errors)
+        sheet = IncubationReview.objects.create(
+            application=app,
+            reviewer=reviewer,
+            reviewer_account=actor if own_sheet else None,
+            scores=scores,
+            weights=weights,
+            total=total,
+            comment=(comment or "").strip(),
+            recorded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            actor=actor,
+            action="incubation.review",
+            obj=app,
+            payload={"reviewer": reviewer, "total": total},
+        )
+    return sheet
+
+
+def _panel_result(app: IncubationApplication, on: dt.date) -> dict[str, Any]:
+    sheets = list(app.reviews.all())
+    region = _region(app)
+    mean = (
+        round(sum(float(s.total) for s in sheets) / len(sheets), 2) if sheets else None
+    )
+    return {
+        "sheets": [{"reviewer": s.reviewer, "total": float(s.total)} for s in sheets],
+        "mean": mean,
+        "pass_mark": int(rule_value("incubation.admission.min_score", region, on)),
+        "min_panel": int(rule_value("incubation.panel.min_size", region, on)),
+        "on": on.isoformat(),
+    }
+
+
 def incubation_admit(
     *,
     actor: User | None,
     application: IncubationApplication,
-    scores: dict[str, Any],
     comment: str = "",
     on: dt.date | None = None,
 ) -> IncubationApplication:
-    """评估 → admit: the panel's scores per criterion (0–100) reach the pass mark.
+    """评估 → admit: enough panel members have scored and their mean weighted total
+    reaches the pass mark (both rule parameters of the centre's region).
 
     Raises:
         NotPermitted, TransitionNotAllowed: see the transition table.
-        ValidationFailed: a missing or out-of-range score, or a total below the pass mark.
+        ValidationFailed: too few sheets, or a mean below the pass mark.
     """
     on = on or timezone.localdate()
-    region = _region(application)
-    weights = rule_value("incubation.admission.criteria", region, on)
-    pass_mark = int(rule_value("incubation.admission.min_score", region, on))
-    total = _weighted_total(scores, weights)
-    if total < pass_mark:
-        raise ValidationFailed(
-            _("加权总分 %(total)s 低于合格线 %(mark)s，应评估不通过。")
-            % {"total": total, "mark": pass_mark},
-            fields={"scores": [_("加权总分低于合格线。")]},
-        )
 
     def change(app: IncubationApplication) -> dict[str, Any]:
-        app.assessment = {
-            "scores": scores,
-            "weights": weights,
-            "total": total,
-            "pass_mark": pass_mark,
-            "on": on.isoformat(),
-        }
-        app.decided_reason = comment
-        return {"total": total}
+        result = _panel_result(app, on)
+        if len(result["sheets"]) < result["min_panel"]:
+            raise ValidationFailed(
+                fields={
+                    "reviews": [
+                        _("至少需要 %(n)s 名评审人评分，现有 %(m)s 份。")
+                        % {"n": result["min_panel"], "m": len(result["sheets"])}
+                    ]
+                }
+            )
+        if result["mean"] < result["pass_mark"]:
+            raise ValidationFailed(
+                _("评审平均分 %(total)s 低于合格线 %(mark)s，应评估不通过。")
+                % {"total": result["mean"], "mark": result["pass_mark"]},
+                fields={"reviews": [_("评审平均分低于合格线。")]},
+            )
+        app.assessment = result
+        app.decided_reason = (comment or "").strip()
+        return {"mean": result["mean"]}
 
     app = _run(actor, application, "admit", change, comment)
     notify(
         users=_applicant_staff(app),
         verb="incubation_decided",
         title=_("入驻评估通过：%(name)s") % {"name": app.display_name},
+        body=app.decided_reason,
+        link=app.get_absolute_url(),
     )
     return app
 
@@ -265,8 +354,9 @@ def incubation_reject(
     reason = _with_reason(reason, _("请写明不通过的理由。"))
 
     def change(app: IncubationApplication) -> dict[str, Any]:
+        app.assessment = _panel_result(app, timezone.localdate())
         app.decided_reason = reason
-        return {}
+        return {"mean": app.assessment["mean"]}
 
     app = _run(actor, application, "reject", change, reason)
     notify(
@@ -274,6 +364,7 @@ def incubation_reject(
         verb="incubation_decided",
         title=_("入驻评估未通过：%(name)s") % {"name": app.display_name},
         body=reason,
+        link=app.get_absolute_url(),
     )
     return app
 
@@ -304,7 +395,10 @@ def incubation_move_in(
         raise ValidationFailed(fields=errors)
 
     def change(app: IncubationApplication) -> dict[str, Any]:
-        centre = app.round.centre
+        # Seats are the centre's: lock it, so two move-ins cannot take the last one.
+        centre = IncubationCentre.objects.select_for_update().get(
+            pk=app.round.centre_id
+        )
         occupied = IncubationApplication.objects.filter(
             round__centre=centre, status__in=[S.MOVED_IN, S.INCUBATING]
         ).exclude(pk=app.pk)
@@ -312,7 +406,7 @@ def incubation_move_in(
             raise ValidationFailed(
                 fields={"seat": [_("工位“%(seat)s”已有组织入驻。") % {"seat": seat}]}
             )
-        if centre.seats and occupied.count() >= centre.seats:
+        if occupied.count() >= centre.seats:
             raise ValidationFailed(
                 fields={
                     "seat": [_("孵化中心的 %(n)s 个工位已满。") % {"n": centre.seats}]
@@ -492,7 +586,7 @@ def incubation_log_add(
     actor: User | None,
     application: IncubationApplication,
     kind: str,
-    date: dt.date,
+    date: dt.date | None,
     note: str,
 ) -> IncubationLog:
     """Record mentoring, training, an activity, a milestone, registration help, the
@@ -500,7 +594,8 @@ def incubation_log_add(
 
     Raises:
         NotPermitted: not an officer of the region.
-        Conflict-like ValidationFailed: the application is not in a step that keeps logs.
+        ValidationFailed: no kind, note or date, a date in the future, or a step
+            that keeps no logs.
     """
     if actor is not None:
         _raise(can_manage_incubation(actor, application))
@@ -509,6 +604,10 @@ def incubation_log_add(
         errors["kind"] = [_("请选择记录类型。")]
     if not (note or "").strip():
         errors["note"] = [_("请填写记录内容。")]
+    if not isinstance(date, dt.date):
+        errors["date"] = [_("请填写日期。")]
+    elif date > timezone.localdate():
+        errors["date"] = [_("记录的日期不能晚于今天。")]
     if application.status not in LOG_STATUSES:
         errors["kind"] = [
             _("“%(s)s”阶段不能添加孵化记录。") % {"s": application.get_status_display()}
@@ -517,6 +616,7 @@ def incubation_log_add(
         errors["kind"] = [_("跟踪回访只能在跟踪期记录。")]
     if errors:
         raise ValidationFailed(fields=errors)
+    assert date is not None
     log = IncubationLog.objects.create(
         application=application,
         kind=kind,
@@ -531,3 +631,192 @@ def incubation_log_add(
         payload={"kind": kind, "date": date.isoformat()},
     )
     return log
+
+
+# --- centres and their intake rounds ------------------------------------------------
+
+
+def can_manage_centre(user: Any, region: Any) -> Decision:
+    """The officers of the region's district set up centres and open intakes."""
+    if user.is_superuser or any(
+        region.path.startswith(d) for d in user.district_paths_for(*REGISTER_EDITORS)
+    ):
+        return ALLOW
+    return deny(_("只有本区的区级管理员和街道工作人员可以管理孵化中心。"))
+
+
+def _district_of(region: Any) -> Any:
+    return region if region.kind == OrganisationKind.DISTRICT else region.parent
+
+
+@transaction.atomic
+def incubation_centre_save(
+    *,
+    actor: User | None,
+    data: dict[str, Any],
+    centre: IncubationCentre | None = None,
+) -> IncubationCentre:
+    """Set up (or change) an incubation centre run for a district or a street: its
+    operator (a supplier of the same district, often itself a purchased service),
+    staff, seats and rooms. The operator and staff are later kept from judging the
+    organisations the centre incubated (INC-09).
+
+    `data`: region, name, operator (Vendor or None), staff ([{name, role}]),
+    staff_accounts (users), seats, rooms, address.
+
+    Raises:
+        NotPermitted: not an officer of the region's district.
+        ValidationFailed: each bad field with its reason.
+    """
+    region = data.get("region") or (centre.region if centre else None)
+    errors: dict[str, list[str]] = {}
+    if region is None or region.kind not in (
+        OrganisationKind.DISTRICT,
+        OrganisationKind.STREET,
+    ):
+        raise ValidationFailed(
+            fields={"region": [_("孵化中心应服务一个区或一个街道。")]}
+        )
+    if actor is not None:
+        can_manage_centre(actor, region).raise_if_denied()
+        if centre is not None:
+            can_manage_centre(actor, centre.region).raise_if_denied()
+    name = str(data.get("name") or "").strip()
+    if not name:
+        errors["name"] = [_("请填写孵化中心名称。")]
+    elif (
+        IncubationCentre.objects.filter(region=region, name=name)
+        .exclude(pk=centre.pk if centre is not None else 0)
+        .exists()
+    ):
+        errors["name"] = [_("该地区已有同名的孵化中心。")]
+    operator = data.get("operator")
+    if operator is not None and not operator.organisation.path.startswith(
+        _district_of(region).path
+    ):
+        errors["operator"] = [_("运营方应是本区名录中的承接组织。")]
+    staff = []
+    for i, person in enumerate(data.get("staff") or []):
+        person_name = str((person or {}).get("name") or "").strip()
+        if not person_name:
+            errors[f"staff.{i}"] = [_("请填写工作人员姓名。")]
+            continue
+        staff.append(
+            {"name": person_name, "role": str(person.get("role") or "").strip()}
+        )
+    numbers = {}
+    for field, label in (("seats", _("工位")), ("rooms", _("活动室"))):
+        raw = data.get(field, getattr(centre, field, 0) if centre else 0)
+        try:
+            numbers[field] = int(raw)
+        except (TypeError, ValueError):
+            numbers[field] = -1
+        if numbers[field] < 0:
+            errors[field] = [_("%(f)s数应为不小于 0 的整数。") % {"f": label}]
+    if centre is not None and "seats" not in errors:
+        occupied = centre_occupied_seats(centre)
+        if numbers["seats"] < occupied:
+            errors["seats"] = [
+                _("已有 %(n)s 个组织在中心入驻，工位数不能少于此数。") % {"n": occupied}
+            ]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    before = _centre_snapshot(centre) if centre is not None else {}
+    if centre is None:
+        centre = IncubationCentre(region=region)
+    centre.region, centre.name, centre.operator, centre.staff = (
+        region,
+        name,
+        operator,
+        staff,
+    )
+    centre.seats, centre.rooms = numbers["seats"], numbers["rooms"]
+    centre.address = str(data.get("address") or "").strip()
+    centre.save()
+    if "staff_accounts" in data:
+        centre.staff_accounts.set(data["staff_accounts"] or [])
+    after = _centre_snapshot(centre)
+    audit_record(
+        actor=actor,
+        action="incubation.centre_update" if before else "incubation.centre_create",
+        obj=centre,
+        payload={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+    )
+    return centre
+
+
+def _centre_snapshot(centre: IncubationCentre) -> dict[str, Any]:
+    return {
+        "region": centre.region.code,
+        "name": centre.name,
+        "operator": centre.operator_id,
+        "staff": centre.staff,
+        "staff_accounts": sorted(centre.staff_accounts.values_list("pk", flat=True)),
+        "seats": centre.seats,
+        "rooms": centre.rooms,
+        "address": centre.address,
+    }
+
+
+def centre_occupied_seats(centre: IncubationCentre) -> int:
+    """Organisations moved in or incubating: each holds a seat."""
+    return IncubationApplication.objects.filter(
+        round__centre=centre, status__in=[S.MOVED_IN, S.INCUBATING]
+    ).count()
+
+
+@transaction.atomic
+def intake_round_create(
+    *,
+    actor: User | None,
+    centre: IncubationCentre,
+    name: str,
+    opens_on: dt.date | None,
+    closes_on: dt.date | None,
+    description: str = "",
+) -> IntakeRound:
+    """Open an intake (招募批次) of a centre, with its application window and the
+    call (who may apply, conditions, materials, how the panel reviews).
+
+    Raises:
+        NotPermitted: not an officer of the centre's district.
+        ValidationFailed: no name, a name the centre already used, a window that
+            closes before it opens.
+    """
+    if actor is not None:
+        can_manage_centre(actor, centre.region).raise_if_denied()
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("请填写批次名称。")]
+    elif centre.rounds.filter(name=name).exists():
+        errors["name"] = [_("该中心已有同名批次。")]
+    if not isinstance(opens_on, dt.date):
+        errors["opens_on"] = [_("请填写开始受理日期。")]
+    if not isinstance(closes_on, dt.date):
+        errors["closes_on"] = [_("请填写截止受理日期。")]
+    elif isinstance(opens_on, dt.date) and closes_on < opens_on:
+        errors["closes_on"] = [_("截止受理日期不能早于开始受理日期。")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    assert isinstance(opens_on, dt.date)
+    assert isinstance(closes_on, dt.date)
+    intake = IntakeRound.objects.create(
+        centre=centre,
+        name=name,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        description=(description or "").strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.round_open",
+        obj=centre,
+        payload={
+            "round": intake.pk,
+            "name": name,
+            "opens_on": opens_on.isoformat(),
+            "closes_on": closes_on.isoformat(),
+        },
+    )
+    return intake

@@ -1,27 +1,41 @@
-"""HTML adapters of the incubation pipeline: the board, an application, its actions."""
+"""HTML adapters of the incubation pipeline: the board, centres and their intakes, an
+application and its actions. Every write goes through vendors.incubation."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import View
 
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Organisation, User
+from catalogue.rules import RuleParameterMissing, rule_value
 from core.events import audit_events_for
 from core.exceptions import DomainError, NotFound, ValidationFailed
+from core.forms import apply_domain_error
 from core.views import DomainErrorMixin
 
 from . import incubation as services
-from .choices import PIPELINE_STEPS, ApplicationStatus, LogKind
-from .models import IncubationApplication, IncubationCentre, IntakeRound
-from .permissions import can_create_vendor
+from . import selectors
+from .choices import PIPELINE_STEPS, ApplicationStatus, LogKind, OrgType
+from .filtersets import IncubationApplicationFilterSet, centres_for_user
+from .forms import IncubationApplyForm, IncubationCentreForm, IntakeRoundForm
+from .models import (
+    REGISTER_EDITORS,
+    IncubationApplication,
+    IncubationCentre,
+    IntakeRound,
+    Vendor,
+)
+from .permissions import can_create_vendor, can_list_vendors
 from .workflows import (
     TRANSITIONS,
     allowed_actions,
@@ -38,24 +52,6 @@ CRITERION_LABELS = {
 }
 
 
-class ApplyForm(forms.Form):
-    round = forms.ModelChoiceField(
-        label=_l("批次"), queryset=IntakeRound.objects.none()
-    )
-    team_name = forms.CharField(label=_l("团队名称"), max_length=120)
-    purpose = forms.CharField(
-        label=_l("宗旨"), widget=forms.Textarea(attrs={"rows": 2})
-    )
-    service_plan = forms.CharField(
-        label=_l("服务计划"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    core_members = forms.CharField(
-        label=_l("核心成员"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_l("每行一人：姓名，曾任职务（如：张华，铁佛社区综合协管员）"),
-    )
-
-
 def _applications(user):
     return IncubationApplication.objects.visible_to(user, "view").select_related(
         "round__centre__region", "vendor__organisation"
@@ -69,31 +65,203 @@ def _get(pk, user) -> IncubationApplication:
         raise NotFound() from exc
 
 
-def _centres(user):
-    q = IncubationCentre.objects.none()
-    for path in user.district_paths():
-        q = q | IncubationCentre.objects.filter(region__path__startswith=path)
-    return q
+def _centre(pk, user) -> IncubationCentre:
+    try:
+        return (
+            centres_for_user(user)
+            .select_related("region", "operator__organisation")
+            .get(pk=pk)
+        )
+    except (IncubationCentre.DoesNotExist, ValueError) as exc:
+        raise NotFound() from exc
+
+
+def _can_see_board(user) -> bool:
+    return bool(can_list_vendors(user)) or user.has_role(Role.EXPERT)
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class BoardView(LoginRequiredMixin, View):
     """The pipeline as a board: one column per step, the closed ones below."""
 
     def get(self, request):
-        if not can_create_vendor(request.user) and not request.user.has_role(
-            "auditor", "department_staff", "community_staff"
-        ):
-            raise PermissionDenied(_("只有工作人员可以查看孵化看板。"))
-        apps = list(_applications(request.user).order_by("created_at"))
+        if not _can_see_board(request.user):
+            raise PermissionDenied(_("只有工作人员和评审专家可以查看孵化看板。"))
+        filterset = IncubationApplicationFilterSet(
+            request.GET or None,
+            queryset=_applications(request.user).order_by("created_at", "pk"),
+            user=request.user,
+        )
+        apps = list(filterset.qs)
         columns = [
             (step, ApplicationStatus(step).label, [a for a in apps if a.status == step])
             for step in PIPELINE_STEPS
         ]
         closed = [a for a in apps if a.status not in PIPELINE_STEPS]
+        centres = (
+            centres_for_user(request.user)
+            .select_related("region", "operator__organisation")
+            .annotate(
+                occupied=Count(
+                    "rounds__applications",
+                    filter=Q(
+                        rounds__applications__status__in=[
+                            ApplicationStatus.MOVED_IN,
+                            ApplicationStatus.INCUBATING,
+                        ]
+                    ),
+                )
+            )
+            .order_by("pk")
+        )
         return render(
             request,
             "vendors/incubation_board.html",
-            {"columns": columns, "closed": closed, "centres": _centres(request.user)},
+            {
+                "columns": columns,
+                "closed": closed,
+                "centres": centres,
+                "filter": filterset,
+                "can_manage": bool(can_create_vendor(request.user)),
+                "can_apply": bool(can_create_vendor(request.user)),
+            },
+        )
+
+
+class CentreDetailView(LoginRequiredMixin, DomainErrorMixin, View):
+    """A centre: operator, staff, capacity, its intakes; officers open a new intake."""
+
+    def get(self, request, pk):
+        if not _can_see_board(request.user):
+            raise PermissionDenied(_("只有工作人员和评审专家可以查看孵化中心。"))
+        centre = _centre(pk, request.user)
+        return self.page(request, centre, IntakeRoundForm())
+
+    def post(self, request, pk):
+        centre = _centre(pk, request.user)
+        services.can_manage_centre(request.user, centre.region).raise_if_denied()
+        form = IntakeRoundForm(request.POST)
+        if form.is_valid():
+            try:
+                services.intake_round_create(
+                    actor=request.user, centre=centre, **form.cleaned_data
+                )
+            except ValidationFailed as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("已开放新的招募批次。"))
+                return redirect("vendors:incubation-centre", pk=centre.pk)
+        return self.page(request, centre, form, status=400)
+
+    def page(self, request, centre, round_form, status=200):
+        rounds = centre.rounds.annotate(n=Count("applications")).order_by("-opens_on")
+        return render(
+            request,
+            "vendors/incubation_centre.html",
+            {
+                "centre": centre,
+                "rounds": rounds,
+                "occupied": services.centre_occupied_seats(centre),
+                "staff_accounts": centre.staff_accounts.all(),
+                "round_form": round_form,
+                "can_manage": bool(
+                    services.can_manage_centre(request.user, centre.region)
+                ),
+                "events": audit_events_for(centre)[:30],
+                "today": timezone.localdate(),
+            },
+            status=status,
+        )
+
+
+class CentreFormView(LoginRequiredMixin, DomainErrorMixin, View):
+    """Set up a centre, or change its operator, staff and capacity."""
+
+    def _choices(self, request):
+        paths = request.user.district_paths_for(*REGISTER_EDITORS)
+        if request.user.is_superuser:
+            paths = list(
+                Organisation.objects.filter(kind=OrganisationKind.DISTRICT).values_list(
+                    "path", flat=True
+                )
+            )
+        q = Q(pk__in=[])
+        for path in paths:
+            q |= Q(path__startswith=path)
+        regions = Organisation.objects.filter(
+            q, kind__in=[OrganisationKind.DISTRICT, OrganisationKind.STREET]
+        ).order_by("path")
+        vq = Q(pk__in=[])
+        for path in paths:
+            vq |= Q(organisation__path__startswith=path)
+        return {
+            "regions": regions,
+            "vendors": Vendor.objects.filter(vq)
+            .select_related("organisation")
+            .order_by("organisation__code"),
+            "users": User.objects.filter(is_active=True).order_by("username"),
+        }
+
+    def _form(self, request, centre, data=None):
+        initial = {}
+        if centre is not None:
+            initial = {
+                "region": centre.region,
+                "name": centre.name,
+                "operator": centre.operator,
+                "staff": "\n".join(
+                    f"{s.get('name', '')}，{s.get('role', '')}" for s in centre.staff
+                ),
+                "staff_accounts": list(centre.staff_accounts.all()),
+                "seats": centre.seats,
+                "rooms": centre.rooms,
+                "address": centre.address,
+            }
+        return IncubationCentreForm(data, initial=initial, **self._choices(request))
+
+    def _centre(self, request, pk):
+        if pk is None:
+            if not can_create_vendor(request.user):
+                raise PermissionDenied(
+                    _("只有区级管理员和街道工作人员可以设立孵化中心。")
+                )
+            return None
+        centre = _centre(pk, request.user)
+        services.can_manage_centre(request.user, centre.region).raise_if_denied()
+        return centre
+
+    def get(self, request, pk=None):
+        centre = self._centre(request, pk)
+        return render(
+            request,
+            "vendors/incubation_centre_form.html",
+            {"form": self._form(request, centre), "centre": centre},
+        )
+
+    def post(self, request, pk=None):
+        centre = self._centre(request, pk)
+        form = self._form(request, centre, request.POST)
+        if form.is_valid():
+            try:
+                centre = services.incubation_centre_save(
+                    actor=request.user, centre=centre, data=form.service_data()
+                )
+            except ValidationFailed as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("已保存孵化中心。"))
+                return redirect("vendors:incubation-centre", pk=centre.pk)
+        return render(
+            request,
+            "vendors/incubation_centre_form.html",
+            {"form": form, "centre": centre},
+            status=400,
         )
 
 
@@ -105,9 +273,7 @@ class ApplicationDetailView(LoginRequiredMixin, DomainErrorMixin, View):
         )
 
     @staticmethod
-    def context(request, app, errors=None, failed_action=""):
-        from catalogue.rules import RuleParameterMissing, rule_value
-
+    def context(request, app, errors=None, failed_action="", posted=None):
         try:
             weights = rule_value(
                 "incubation.admission.criteria",
@@ -116,6 +282,14 @@ class ApplicationDetailView(LoginRequiredMixin, DomainErrorMixin, View):
             )
         except RuleParameterMissing:
             weights = {}
+        reviews = list(app.reviews.all())
+        mean = (
+            round(sum(float(r.total) for r in reviews) / len(reviews), 2)
+            if reviews
+            else None
+        )
+        actions = allowed_actions(request.user, app)
+        is_applicant = can_view_as_applicant(request.user, app)
         return {
             "criteria": [
                 (code, CRITERION_LABELS.get(code, code), weight)
@@ -123,28 +297,45 @@ class ApplicationDetailView(LoginRequiredMixin, DomainErrorMixin, View):
             ],
             "app": app,
             "logs": app.logs.all(),
-            "actions": [
-                (name, TRANSITIONS[name].label)
-                for name in allowed_actions(request.user, app)
-            ],
+            "reviews": reviews,
+            "review_mean": mean,
+            "actions": [(name, TRANSITIONS[name].label) for name in actions],
+            "can_log": bool(
+                services.can_manage_incubation(request.user, app)
+                and app.status in services.LOG_STATUSES
+            ),
+            "reviews_as_officer": bool(
+                services.can_manage_incubation(request.user, app)
+            ),
             "log_kinds": LogKind.choices,
-            "events": audit_events_for(app)[:30],
+            "org_types": OrgType.choices,
+            # An applicant sees the decisions, not the panel's individual sheets.
+            "show_sheets": not is_applicant,
+            "events": [] if is_applicant else audit_events_for(app)[:30],
             "errors": errors or {},
             "failed_action": failed_action,
+            "posted": posted or {},
             "today": timezone.localdate().isoformat(),
-            "is_applicant": can_view_as_applicant(request.user, app),
+            "is_applicant": is_applicant,
         }
 
 
-def _date(value: str) -> dt.date | None:
+def _number(value: str | None) -> int:
+    """A whole number from a form field; anything else is -1 (refused by the rules)."""
+    value = (value or "0").strip()
+    return int(value) if value.isdigit() else -1
+
+
+def _score(value: str | None) -> float | None:
     try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
+        return float(value) if value not in (None, "") else None
+    except ValueError:
         return None
 
 
 class ActionView(LoginRequiredMixin, DomainErrorMixin, View):
-    """POST one named transition; bad input re-renders the page with the reasons (400)."""
+    """POST one named transition (or a log); bad input re-renders the page with the
+    reasons (400)."""
 
     def post(self, request, pk, action):
         if action not in TRANSITIONS and action != "log":
@@ -156,73 +347,14 @@ class ActionView(LoginRequiredMixin, DomainErrorMixin, View):
                 raise PermissionDenied(decision.reason)
         p = request.POST
         try:
-            if action == "admit":
-                scores = {
-                    k[len("score_") :]: p.get(k) for k in p if k.startswith("score_")
-                }
-                services.incubation_admit(
-                    actor=request.user,
-                    application=app,
-                    scores=scores,
-                    comment=p.get("comment", ""),
-                )
-            elif action == "reject":
-                services.incubation_reject(
-                    actor=request.user, application=app, reason=p.get("reason", "")
-                )
-            elif action == "move_in":
-                services.incubation_move_in(
-                    actor=request.user,
-                    application=app,
-                    agreement_no=p.get("agreement_no", ""),
-                    seat=p.get("seat", ""),
-                    start_date=_date(p.get("start_date", "")),
-                )
-            elif action == "start":
-                services.incubation_start(actor=request.user, application=app)
-            elif action == "extend":
-                services.incubation_extend(
-                    actor=request.user, application=app, reason=p.get("reason", "")
-                )
-            elif action == "graduate":
-                checklist = {
-                    "governance": p.get("governance") == "on",
-                    "own_finances": p.get("own_finances") == "on",
-                    "fulltime_staff": int(p.get("fulltime_staff") or 0)
-                    if (p.get("fulltime_staff") or "0").isdigit()
-                    else -1,
-                    "flagship_months": int(p.get("flagship_months") or 0)
-                    if (p.get("flagship_months") or "0").isdigit()
-                    else -1,
-                    "score": float(p.get("score"))
-                    if (p.get("score") or "").replace(".", "", 1).isdigit()
-                    else None,
-                }
-                services.incubation_graduate(
-                    actor=request.user, application=app, checklist=checklist
-                )
-            elif action == "track":
-                services.incubation_track(actor=request.user, application=app)
-            elif action == "close":
-                services.incubation_close(actor=request.user, application=app)
-            elif action == "force_exit":
-                services.incubation_force_exit(
-                    actor=request.user, application=app, reason=p.get("reason", "")
-                )
-            else:
-                services.incubation_log_add(
-                    actor=request.user,
-                    application=app,
-                    kind=p.get("kind", ""),
-                    date=_date(p.get("date", "")) or timezone.localdate(),
-                    note=p.get("note", ""),
-                )
+            self.run(request, app, action, p)
         except ValidationFailed as exc:
             ctx = ApplicationDetailView.context(
                 request,
                 app,
                 errors={**exc.fields, "__all__": [exc.message]},
                 failed_action=action,
+                posted=p,
             )
             return render(request, "vendors/incubation_detail.html", ctx, status=400)
         except DomainError as exc:
@@ -230,58 +362,144 @@ class ActionView(LoginRequiredMixin, DomainErrorMixin, View):
                 raise PermissionDenied(str(exc.message)) from exc
             messages.error(request, str(exc.message))
         else:
-            messages.success(
-                request,
-                _("已办理：%(action)s。")
-                % {
-                    "action": TRANSITIONS[action].label
-                    if action in TRANSITIONS
-                    else _("孵化记录")
-                },
+            label = (
+                TRANSITIONS[action].label if action in TRANSITIONS else _("孵化记录")
             )
+            messages.success(request, _("已办理：%(action)s。") % {"action": label})
         return redirect("vendors:incubation-detail", pk=app.pk)
+
+    @staticmethod
+    def run(request, app, action, p) -> None:
+        actor = request.user
+        if action == "review":
+            services.incubation_review_record(
+                actor=actor,
+                application=app,
+                reviewer=p.get("reviewer", ""),
+                scores={
+                    k[len("score_") :]: _score(p.get(k))
+                    for k in p
+                    if k.startswith("score_")
+                },
+                comment=p.get("comment", ""),
+            )
+        elif action == "admit":
+            services.incubation_admit(
+                actor=actor, application=app, comment=p.get("comment", "")
+            )
+        elif action == "reject":
+            services.incubation_reject(
+                actor=actor, application=app, reason=p.get("reason", "")
+            )
+        elif action == "move_in":
+            services.incubation_move_in(
+                actor=actor,
+                application=app,
+                agreement_no=p.get("agreement_no", ""),
+                seat=p.get("seat", ""),
+                start_date=_date(p.get("start_date", "")),
+            )
+        elif action == "start":
+            services.incubation_start(actor=actor, application=app)
+        elif action == "extend":
+            services.incubation_extend(
+                actor=actor, application=app, reason=p.get("reason", "")
+            )
+        elif action == "graduate":
+            services.incubation_graduate(
+                actor=actor,
+                application=app,
+                checklist={
+                    "governance": p.get("governance") == "on",
+                    "own_finances": p.get("own_finances") == "on",
+                    "fulltime_staff": _number(p.get("fulltime_staff")),
+                    "flagship_months": _number(p.get("flagship_months")),
+                    "score": _score(p.get("score")),
+                },
+                registration={
+                    k[len("reg_") :]: v
+                    for k, v in p.items()
+                    if k.startswith("reg_") and v.strip()
+                }
+                or None,
+            )
+        elif action == "track":
+            services.incubation_track(actor=actor, application=app)
+        elif action == "close":
+            services.incubation_close(actor=actor, application=app)
+        elif action == "force_exit":
+            services.incubation_force_exit(
+                actor=actor, application=app, reason=p.get("reason", "")
+            )
+        else:
+            services.incubation_log_add(
+                actor=actor,
+                application=app,
+                kind=p.get("kind", ""),
+                date=_date(p.get("date", "")),
+                note=p.get("note", ""),
+            )
 
 
 class ApplyView(LoginRequiredMixin, DomainErrorMixin, View):
-    """An officer enters a founding team's application (申请)."""
+    """申请. An officer enters a team's or an organisation's application; a vendor's
+    staff apply for their own organisation to an open intake of their district."""
 
-    def _form(self, request, data=None):
-        form = ApplyForm(data)
-        form.fields["round"].queryset = IntakeRound.objects.filter(
-            centre__in=_centres(request.user)
-        ).order_by("-opens_on")
-        return form
+    def _applicant(self, request) -> Vendor | None:
+        """The vendor a vendor's staff apply for; None for officers."""
+        if can_create_vendor(request.user):
+            return None
+        vendor = selectors.vendor_for_staff(request.user)
+        if vendor is None:
+            raise PermissionDenied(_("只有工作人员或承接组织的人员可以提交入驻申请。"))
+        return vendor
+
+    def _form(self, request, vendor, data=None):
+        rounds = IntakeRound.objects.filter(
+            centre__in=centres_for_user(request.user)
+        ).select_related("centre")
+        if vendor is not None:
+            today = timezone.localdate()
+            rounds = rounds.filter(opens_on__lte=today, closes_on__gte=today)
+            vendors = None
+        else:
+            vendors = selectors.vendor_list_for_user(request.user).order_by(
+                "organisation__code"
+            )
+        return IncubationApplyForm(
+            data,
+            rounds=rounds.order_by("-opens_on"),
+            vendors=vendors,
+            initial={"round": request.GET.get("round")},
+        )
 
     def get(self, request):
-        if not can_create_vendor(request.user):
-            raise PermissionDenied(_("只有区级管理员和街道工作人员可以登记入驻申请。"))
+        vendor = self._applicant(request)
         return render(
-            request, "vendors/incubation_apply.html", {"form": self._form(request)}
+            request,
+            "vendors/incubation_apply.html",
+            {"form": self._form(request, vendor), "vendor": vendor},
         )
 
     def post(self, request):
-        if not can_create_vendor(request.user):
-            raise PermissionDenied(_("只有区级管理员和街道工作人员可以登记入驻申请。"))
-        form = self._form(request, request.POST)
+        vendor = self._applicant(request)
+        form = self._form(request, vendor, request.POST)
         if form.is_valid():
-            members = []
-            for line in form.cleaned_data["core_members"].splitlines():
-                name, _sep, post = line.replace("，", ",").partition(",")
-                if name.strip():
-                    members.append({"name": name.strip(), "former_post": post.strip()})
+            data = form.service_data()
+            if vendor is not None:
+                data["vendor"] = vendor
             try:
                 app = services.incubation_apply(
-                    actor=request.user,
-                    round=form.cleaned_data["round"],
-                    data={**form.cleaned_data, "core_members": members},
+                    actor=request.user, round=data["round"], data=data
                 )
             except ValidationFailed as exc:
-                from core.forms import apply_domain_error
-
                 apply_domain_error(form, exc)
             else:
-                messages.success(request, _("已登记入驻申请。"))
+                messages.success(request, _("已提交入驻申请。"))
                 return redirect("vendors:incubation-detail", pk=app.pk)
         return render(
-            request, "vendors/incubation_apply.html", {"form": form}, status=400
+            request,
+            "vendors/incubation_apply.html",
+            {"form": form, "vendor": vendor},
+            status=400,
         )

@@ -361,6 +361,13 @@ class IncubationCentre(TimeStampedModel):
     staff = models.JSONField(
         _("工作人员"), default=list, blank=True, help_text=_("[{name, role}]")
     )
+    staff_accounts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="incubation_centres_staffed",
+        verbose_name=_("工作人员账号"),
+        help_text=_("使用本系统的中心工作人员：他们不得评审其孵化的组织（INC-09）。"),
+    )
     seats = models.PositiveIntegerField(_("工位"), default=0)
     rooms = models.PositiveIntegerField(_("活动室"), default=0)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -369,6 +376,11 @@ class IncubationCentre(TimeStampedModel):
         verbose_name = _("孵化中心")
         verbose_name_plural = _("孵化中心")
         ordering = ["region__path", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name"], name="unique_centre_name_per_region"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -387,21 +399,52 @@ class IntakeRound(models.Model):
     name = models.CharField(_("批次"), max_length=60)
     opens_on = models.DateField(_("开始受理"))
     closes_on = models.DateField(_("截止受理"))
+    description = models.TextField(
+        _("招募说明"),
+        blank=True,
+        help_text=_("招募对象、入驻条件、需提交的材料和评审方式。"),
+    )
 
     class Meta:
         verbose_name = _("入驻招募批次")
         verbose_name_plural = _("入驻招募批次")
         ordering = ["-opens_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "name"], name="unique_round_name_per_centre"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="round_closes_after_it_opens",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.centre} {self.name}"
 
+    def is_open(self, on) -> bool:
+        return self.opens_on <= on <= self.closes_on
+
 
 class IncubationApplicationQuerySet(VisibleQuerySet):
     def visibility_filter(self, user, action: str) -> models.Q | None:
-        return register_scope_q(
+        q = register_scope_q(
             user, action, "vendor__organisation__path", "round__centre__region__path"
         )
+        if q is None or action != "view":
+            return q
+        # The district's experts see the applications awaiting the panel, and
+        # those they have scored.
+        for path in user.district_paths_for(Role.EXPERT):
+            q |= models.Q(round__centre__region__path__startswith=path) & (
+                models.Q(status=ApplicationStatus.APPLIED)
+                | models.Q(
+                    pk__in=IncubationReview.objects.filter(
+                        reviewer_account=user
+                    ).values("application_id")
+                )
+            )
+        return q
 
 
 class IncubationApplication(TimeStampedModel):
@@ -456,6 +499,9 @@ class IncubationApplication(TimeStampedModel):
     def __str__(self) -> str:
         return self.display_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("vendors:incubation-detail", args=[self.pk])
+
     @property
     def display_name(self) -> str:
         return self.vendor.name if self.vendor is not None else self.team_name
@@ -463,6 +509,49 @@ class IncubationApplication(TimeStampedModel):
     @property
     def audit_scope(self) -> str:
         return self.round.centre.region.path
+
+
+class IncubationReview(models.Model):
+    """One panel member's score sheet in the admission assessment (评估). The panel's
+    mean weighted total decides whether the application may be admitted."""
+
+    application = models.ForeignKey(
+        IncubationApplication, on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.CharField(_("评审人"), max_length=60)
+    reviewer_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("评审人账号"),
+    )
+    scores = models.JSONField(_("各项得分"), default=dict)
+    weights = models.JSONField(_("权重"), default=dict)
+    total = models.DecimalField(_("加权总分"), max_digits=5, decimal_places=2)
+    comment = models.TextField(_("评审意见"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("入驻评审评分表")
+        verbose_name_plural = _("入驻评审评分表")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="one_sheet_per_reviewer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} {self.total}"
 
 
 class IncubationLog(models.Model):

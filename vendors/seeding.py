@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation
 
@@ -100,6 +101,9 @@ INTAKES = {
 }
 CENTRE_NAME = "武侯区社会组织孵化中心"
 OPERATOR_CODE = "CN-51-01-07-V0087"
+# The admission panel (INC-06) and the scores around which its sheets vary.
+PANEL = ["何志明（区民政局）", "梁晓红（高校社工系）", "邓晓燕（孵化中心）"]
+PANEL_SCORES = {"public_benefit": 86, "local_need": 88, "team": 80, "plan": 78}
 # Founding-team members for the demo applications whose register lists fewer people.
 EXTRA_MEMBERS = [
     "刘洁",
@@ -153,10 +157,22 @@ def seed_incubation(path: Path | None = None) -> int:
                 "closes_on": dt.date.fromisoformat(closes),
             },
         )
+    # A year-round intake of the current year, so that organisations can apply now.
+    this_year = timezone.localdate().year
+    IntakeRound.objects.get_or_create(
+        centre=centre,
+        name=f"{this_year}年常年招募",
+        defaults={
+            "opens_on": dt.date(this_year, 1, 1),
+            "closes_on": dt.date(this_year, 12, 31),
+            "description": "面向武侯区初创期社区社会组织和尚未登记的社区服务团队常年受理；"
+            "须有负责人及至少2名核心成员和服务计划；由评审小组评估后入驻。",
+        },
+    )
     vendors = {
         v.organisation.code: v for v in Vendor.objects.select_related("organisation")
     }
-    created = 0
+    created = waiting_seen = 0
     seat = 0
     for v in data["vendors"]:
         inc = v.get("incubation")
@@ -195,12 +211,29 @@ def seed_incubation(path: Path | None = None) -> int:
         )
         created += 1
         status = inc["status"]
-        if status == "applied":
+        # The panel: three reviewers score each application; the first of the
+        # waiting ones has only two sheets so far.
+        waiting = status == "applied"
+        if waiting:
+            waiting_seen += 1
+        panel = PANEL[: 2 if waiting else 3] if not waiting or waiting_seen == 1 else []
+        for i, reviewer in enumerate(panel):
+            incubation.incubation_review_record(
+                actor=None,
+                application=app,
+                reviewer=reviewer,
+                scores={
+                    k: v - 3 * i + (len(vendor.name) % 5)
+                    for k, v in PANEL_SCORES.items()
+                },
+                comment="团队稳定，熟悉社区情况" if i == 0 else "",
+                on=opens + dt.timedelta(days=20),
+            )
+        if waiting:
             continue
         app = incubation.incubation_admit(
             actor=None,
             application=app,
-            scores={"public_benefit": 85, "local_need": 88, "team": 80, "plan": 78},
             comment="符合入驻条件",
             on=opens + dt.timedelta(days=30),
         )

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from accounts.choices import Role
 from core.exceptions import NotFound
 
 from .models import CreditCheck, EligibilityDocument, Vendor, VendorChangeRequest
@@ -107,14 +109,21 @@ def change_request_get_for_user(pk: int | str, user: Any) -> VendorChangeRequest
         raise NotFound() from exc
 
 
+# An application that reached the centre's care ties the centre to the organisation.
+INCUBATED = ("moved_in", "incubating", "graduated", "tracking", "closed", "exited")
+
+
 def incubation_ties(vendor: Vendor) -> list[dict[str, Any]]:
     """Who incubated this vendor (INC-09): each centre's operator and staff. Procurement
     and assessment use it to keep them from judging the organisations they incubated."""
     from .models import IncubationApplication
 
     ties = []
-    apps = IncubationApplication.objects.filter(vendor=vendor).select_related(
-        "round__centre__operator__organisation"
+    apps = (
+        IncubationApplication.objects.filter(vendor=vendor, status__in=INCUBATED)
+        .select_related("round__centre__operator__organisation")
+        .prefetch_related("round__centre__staff_accounts")
+        .order_by("pk")
     )
     for app in apps:
         centre = app.round.centre
@@ -123,7 +132,11 @@ def incubation_ties(vendor: Vendor) -> list[dict[str, Any]]:
                 "centre": centre.name,
                 "operator": centre.operator.name if centre.operator else "",
                 "operator_id": centre.operator_id,
+                "operator_organisation_id": (
+                    centre.operator.organisation_id if centre.operator else None
+                ),
                 "staff": [s.get("name", "") for s in centre.staff],
+                "staff_accounts": [u.pk for u in centre.staff_accounts.all()],
                 "status": app.status,
             }
         )
@@ -133,5 +146,32 @@ def incubation_ties(vendor: Vendor) -> list[dict[str, Any]]:
 def vendors_incubated_by(operator: Vendor) -> QuerySet[Vendor]:
     """The organisations incubated in centres this vendor operates (INC-09)."""
     return Vendor.objects.filter(
-        incubations__round__centre__operator=operator
+        incubations__round__centre__operator=operator,
+        incubations__status__in=INCUBATED,
     ).distinct()
+
+
+def incubation_conflict_reasons(user: Any, vendor: Vendor) -> list[str]:
+    """Why `user` may not judge `vendor` because of incubation (INC-09): they work
+    for the centre that incubated it (a linked account, or the same name on the
+    centre's staff list), or for the organisation that operates that centre. Empty
+    when there is no tie. Procurement committees and assessment panels call it."""
+    reasons = []
+    own_orgs = {
+        m.organisation_id
+        for m in user.active_memberships()
+        if m.role == Role.VENDOR_STAFF
+    }
+    name = str(user)
+    for tie in incubation_ties(vendor):
+        if user.pk in tie["staff_accounts"] or name in tie["staff"]:
+            reasons.append(
+                _("%(user)s 是孵化该组织的“%(centre)s”的工作人员（INC-09）。")
+                % {"user": name, "centre": tie["centre"]}
+            )
+        if tie["operator_organisation_id"] in own_orgs:
+            reasons.append(
+                _("%(user)s 所在的%(op)s运营孵化该组织的“%(centre)s”（INC-09）。")
+                % {"user": name, "op": tie["operator"], "centre": tie["centre"]}
+            )
+    return reasons

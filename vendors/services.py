@@ -645,7 +645,8 @@ def documents_expire(*, on: dt.date) -> int:
 # --- the vendor portal: profile edits and legal-field change requests ------------------
 
 
-def _vendor_staff(vendor: Vendor) -> list[User]:
+def vendor_staff_users(vendor: Vendor) -> list[User]:
+    """The vendor's staff accounts (who hear of decisions about their organisation)."""
     return [
         m.user
         for m in vendor.organisation.memberships.filter(
@@ -792,7 +793,7 @@ def vendor_change_approve(
         payload={"request": request.pk},
     )
     notify(
-        users=_vendor_staff(request.vendor),
+        users=vendor_staff_users(request.vendor),
         verb="vendor_change_decided",
         title=_("名录信息变更已批准"),
         link=reverse("vendors:vendor-detail", args=[request.vendor.pk]),
@@ -827,7 +828,7 @@ def vendor_change_reject(
         payload={"request": request.pk},
     )
     notify(
-        users=_vendor_staff(request.vendor),
+        users=vendor_staff_users(request.vendor),
         verb="vendor_change_decided",
         title=_("名录信息变更被驳回"),
         body=reason,

@@ -36,6 +36,21 @@ urlpatterns = [
         name="incubation-apply",
     ),
     path(
+        "incubation/centres/new/",
+        incubation_views.CentreFormView.as_view(),
+        name="incubation-centre-create",
+    ),
+    path(
+        "incubation/centres/<int:pk>/",
+        incubation_views.CentreDetailView.as_view(),
+        name="incubation-centre",
+    ),
+    path(
+        "incubation/centres/<int:pk>/edit/",
+        incubation_views.CentreFormView.as_view(),
+        name="incubation-centre-edit",
+    ),
+    path(
         "incubation/<int:pk>/",
         incubation_views.ApplicationDetailView.as_view(),
         name="incubation-detail",

@@ -20,6 +20,7 @@ from core.forms import apply_domain_error
 from core.views import DomainErrorMixin
 
 from . import selectors, services
+from .choices import FINAL_STATUSES
 from .eligibility import vendor_check_eligibility
 from .filtersets import VendorFilterSet
 from .forms import (
@@ -122,6 +123,9 @@ def _detail_context(request, vendor, **forms):
             "decided_by"
         )[:10],
         "can_submit_profile": can_submit_profile(user, vendor),
+        # A vendor's staff may apply for incubation while no application is open.
+        "can_apply_incubation": bool(can_submit_profile(user, vendor))
+        and not vendor.incubations.exclude(status__in=FINAL_STATUSES).exists(),
         "can_decide_change": can_decide_change(user, vendor),
     }
 

@@ -32,6 +32,17 @@ def can_manage_incubation(user: Any, application: IncubationApplication) -> Deci
     return deny(_("只有区级管理员和街道工作人员可以办理孵化流程。"))
 
 
+def can_review_incubation(user: Any, application: IncubationApplication) -> Decision:
+    """The region's officers record the panel's sheets; an expert of the district
+    scores for themself."""
+    if can_manage_incubation(user, application):
+        return ALLOW
+    path = application.round.centre.region.path
+    if any(path.startswith(d) for d in user.district_paths_for(Role.EXPERT)):
+        return ALLOW
+    return deny(_("只有工作人员和本区评审专家可以为入驻申请评分。"))
+
+
 def can_view_as_applicant(user: Any, application: IncubationApplication) -> bool:
     vendor = application.vendor
     return vendor is not None and any(
@@ -45,13 +56,20 @@ class Transition:
     name: str
     label: Any
     sources: frozenset[str]
-    target: str | None  # None: the status stays (extend)
+    target: str | None  # None: the status stays (review, extend)
     permission: Callable[[Any, IncubationApplication], Decision] = can_manage_incubation
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
+        Transition(
+            "review",
+            _("评审打分"),
+            frozenset({S.APPLIED}),
+            None,
+            permission=can_review_incubation,
+        ),
         Transition("admit", _("评估通过"), frozenset({S.APPLIED}), S.ADMITTED),
         Transition("reject", _("评估不通过"), frozenset({S.APPLIED}), S.REJECTED),
         Transition("move_in", _("入驻"), frozenset({S.ADMITTED}), S.MOVED_IN),

@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import Organisation, User
 from core.exceptions import NotFound
 
 from .. import incubation as services
-from ..choices import ApplicationStatus, LogKind
+from ..choices import LogKind
+from ..filtersets import IncubationApplicationFilterSet, centres_for_user
 from ..models import (
     IncubationApplication,
     IncubationCentre,
     IncubationLog,
+    IncubationReview,
     IntakeRound,
     Vendor,
 )
-from ..workflows import allowed_actions
+from ..workflows import allowed_actions, can_view_as_applicant
 
 
 class CentreSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     operator = serializers.PrimaryKeyRelatedField(read_only=True)
+    staff_accounts = serializers.SlugRelatedField(
+        slug_field="username", many=True, read_only=True
+    )
     rounds = serializers.SerializerMethodField()
 
     class Meta:
@@ -38,8 +43,22 @@ class CentreSerializer(serializers.ModelSerializer):
             "rooms",
             "address",
             "staff",
+            "staff_accounts",
             "rounds",
         ]
+
+    @staticmethod
+    def current(centre: IncubationCentre) -> dict:
+        """The centre's values as the save service takes them (for partial updates)."""
+        return {
+            "region": centre.region,
+            "name": centre.name,
+            "operator": centre.operator,
+            "staff": centre.staff,
+            "seats": centre.seats,
+            "rooms": centre.rooms,
+            "address": centre.address,
+        }
 
     def get_rounds(self, obj) -> list[dict]:
         return [
@@ -48,6 +67,7 @@ class CentreSerializer(serializers.ModelSerializer):
                 "name": r.name,
                 "opens_on": r.opens_on,
                 "closes_on": r.closes_on,
+                "description": r.description,
             }
             for r in obj.rounds.all()
         ]
@@ -99,9 +119,17 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 class ApplicationDetailSerializer(ApplicationSerializer):
     logs = LogSerializer(many=True, read_only=True)
+    reviews = serializers.SerializerMethodField()
 
     class Meta(ApplicationSerializer.Meta):
-        fields = [*ApplicationSerializer.Meta.fields, "logs"]
+        fields = [*ApplicationSerializer.Meta.fields, "logs", "reviews"]
+
+    def get_reviews(self, obj) -> list[dict]:
+        """The panel's sheets; the applicant sees only the decision and its mean."""
+        request = self.context.get("request")
+        if request is None or can_view_as_applicant(request.user, obj):
+            return []
+        return ReviewSerializer(obj.reviews.all(), many=True).data
 
 
 class ApplyInputSerializer(serializers.Serializer):
@@ -113,9 +141,66 @@ class ApplyInputSerializer(serializers.Serializer):
     core_members = serializers.ListField(child=serializers.DictField(), required=False)
 
 
-class AdmitInputSerializer(serializers.Serializer):
+class ReviewInputSerializer(serializers.Serializer):
+    reviewer = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        help_text="The panel member whose sheet an officer records; an expert scores as themself.",
+    )
     scores = serializers.DictField(child=serializers.FloatField())
     comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncubationReview
+        fields = [
+            "id",
+            "reviewer",
+            "scores",
+            "weights",
+            "total",
+            "comment",
+            "created_at",
+        ]
+
+
+class AdmitInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class CentreInputSerializer(serializers.Serializer):
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organisation.objects.all(), required=False
+    )
+    name = serializers.CharField(max_length=120)
+    operator = serializers.PrimaryKeyRelatedField(
+        queryset=Vendor.objects.all(), required=False, allow_null=True
+    )
+    staff = serializers.ListField(child=serializers.DictField(), required=False)
+    staff_accounts = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        many=True,
+        required=False,
+    )
+    seats = serializers.IntegerField(min_value=0, required=False)
+    rooms = serializers.IntegerField(min_value=0, required=False)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class RoundInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60)
+    opens_on = serializers.DateField()
+    closes_on = serializers.DateField()
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IntakeRound
+        fields = ["id", "name", "opens_on", "closes_on", "description"]
 
 
 class ReasonInputSerializer(serializers.Serializer):
@@ -143,38 +228,69 @@ class LogInputSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class ApplicationFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
-    centre = django_filters.NumberFilter(field_name="round__centre_id")
-    round = django_filters.NumberFilter(field_name="round_id")
-
-    class Meta:
-        model = IncubationApplication
-        fields = ["status", "centre", "round"]
-
-
-class CentreViewSet(viewsets.ReadOnlyModelViewSet):
-    """Incubation centres of the user's districts."""
+class CentreViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Incubation centres of the user's districts; officers set them up and open
+    intake rounds."""
 
     serializer_class = CentreSerializer
-
-    queryset = (
-        IncubationCentre.objects.none()
-    )  # for the schema; rows come from get_queryset
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        q = IncubationCentre.objects.none()
         if getattr(self, "swagger_fake_view", False):
-            return q
-        for path in self.request.user.district_paths():
-            q = q | IncubationCentre.objects.filter(region__path__startswith=path)
-        return q.select_related("region").prefetch_related("rounds").order_by("pk")
+            return IncubationCentre.objects.none()
+        return (
+            centres_for_user(self.request.user)
+            .select_related("region")
+            .prefetch_related("rounds", "staff_accounts")
+            .order_by("pk")
+        )
+
+    def _centre(self) -> IncubationCentre:
+        try:
+            return self.get_queryset().get(pk=self.kwargs["pk"])
+        except (IncubationCentre.DoesNotExist, ValueError) as exc:
+            raise NotFound() from exc
+
+    def _data(self, partial: bool) -> dict:
+        data = CentreInputSerializer(data=self.request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    @extend_schema(request=CentreInputSerializer, responses={201: CentreSerializer})
+    def create(self, request):
+        """Set up a centre for a district or a street."""
+        data = self._data(partial=False)
+        centre = services.incubation_centre_save(actor=request.user, data=data)
+        return Response(CentreSerializer(centre).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CentreInputSerializer, responses=CentreSerializer)
+    def partial_update(self, request, pk=None):
+        """Change a centre's operator, staff, capacity or address."""
+        centre = self._centre()
+        data = {**CentreSerializer.current(centre), **self._data(partial=True)}
+        centre = services.incubation_centre_save(
+            actor=request.user, centre=centre, data=data
+        )
+        return Response(CentreSerializer(centre).data)
+
+    @extend_schema(request=RoundInputSerializer, responses={201: RoundSerializer})
+    @action(detail=True, methods=["post"])
+    def rounds(self, request, pk=None):
+        """Open an intake round."""
+        data = RoundInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        intake = services.intake_round_create(
+            actor=request.user, centre=self._centre(), **data.validated_data
+        )
+        return Response(RoundSerializer(intake).data, status=status.HTTP_201_CREATED)
 
 
 class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     """Incubation applications: officers see their district's; a vendor sees its own."""
 
-    filterset_class = ApplicationFilterSet
+    filterset_class = IncubationApplicationFilterSet
 
     def get_queryset(self):
         return (
@@ -210,9 +326,7 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
         data = ApplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        rounds = IntakeRound.objects.filter(
-            centre__in=CentreViewSet(request=request).get_queryset()
-        )
+        rounds = IntakeRound.objects.filter(centre__in=centres_for_user(request.user))
         try:
             round_ = rounds.get(pk=values.pop("round"))
         except IntakeRound.DoesNotExist as exc:
@@ -228,6 +342,17 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
                 raise NotFound()
         app = services.incubation_apply(actor=request.user, round=round_, data=values)
         return self._out(app, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReviewInputSerializer, responses={201: ReviewSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """评估: one panel member's score sheet."""
+        data = ReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sheet = services.incubation_review_record(
+            actor=request.user, application=self._app(), **data.validated_data
+        )
+        return Response(ReviewSerializer(sheet).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AdmitInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
