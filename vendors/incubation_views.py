@@ -52,6 +52,42 @@ CRITERION_LABELS = {
 }
 
 
+# Field names a service may name in an error, as the user reads them.
+FIELD_LABELS = {
+    "reviewer": _l("评审人"),
+    "reviews": _l("评审小组评分"),
+    "scores": _l("评分"),
+    "agreement_no": _l("入驻协议编号"),
+    "seat": _l("工位"),
+    "start_date": _l("入驻日期"),
+    "reason": _l("理由"),
+    "governance": _l("治理结构"),
+    "own_finances": _l("财务制度"),
+    "fulltime_staff": _l("专职人员"),
+    "flagship_months": _l("品牌项目持续月数"),
+    "score": _l("出壳评估分数"),
+    "registration": _l("登记信息"),
+    "kind": _l("类型"),
+    "date": _l("日期"),
+    "note": _l("记录"),
+}
+
+
+def _error_rows(errors: dict) -> list[tuple[str, str]]:
+    """(what, why) for the error box: a criterion's label instead of `scores.team`."""
+    rows = []
+    for field, msgs in errors.items():
+        if field.startswith("scores."):
+            code = field.split(".", 1)[1]
+            label = str(CRITERION_LABELS.get(code, code))
+        elif field.startswith("reg_") or field in ("uscc", "name", "org_type"):
+            label = str(FIELD_LABELS["registration"])
+        else:
+            label = "" if field == "__all__" else str(FIELD_LABELS.get(field, field))
+        rows.extend((label, str(m)) for m in msgs)
+    return rows
+
+
 def _applications(user):
     return IncubationApplication.objects.visible_to(user, "view").select_related(
         "round__centre__region", "vendor__organisation"
@@ -290,9 +326,15 @@ class ApplicationDetailView(LoginRequiredMixin, DomainErrorMixin, View):
         )
         actions = allowed_actions(request.user, app)
         is_applicant = can_view_as_applicant(request.user, app)
+        posted = posted or {}
         return {
             "criteria": [
-                (code, CRITERION_LABELS.get(code, code), weight)
+                (
+                    code,
+                    CRITERION_LABELS.get(code, code),
+                    weight,
+                    posted.get(f"score_{code}", ""),
+                )
                 for code, weight in weights.items()
             ],
             "app": app,
@@ -312,9 +354,9 @@ class ApplicationDetailView(LoginRequiredMixin, DomainErrorMixin, View):
             # An applicant sees the decisions, not the panel's individual sheets.
             "show_sheets": not is_applicant,
             "events": [] if is_applicant else audit_events_for(app)[:30],
-            "errors": errors or {},
+            "errors": _error_rows(errors or {}),
             "failed_action": failed_action,
-            "posted": posted or {},
+            "posted": posted,
             "today": timezone.localdate().isoformat(),
             "is_applicant": is_applicant,
         }
@@ -336,6 +378,10 @@ def _score(value: str | None) -> float | None:
 class ActionView(LoginRequiredMixin, DomainErrorMixin, View):
     """POST one named transition (or a log); bad input re-renders the page with the
     reasons (400)."""
+
+    def get(self, request, pk, action):
+        # A reload of a page re-rendered after a refused POST lands here.
+        return redirect("vendors:incubation-detail", pk=_get(pk, request.user).pk)
 
     def post(self, request, pk, action):
         if action not in TRANSITIONS and action != "log":

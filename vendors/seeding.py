@@ -119,6 +119,12 @@ EXTRA_MEMBERS = [
 ]
 
 
+def _former_post(person: dict[str, Any], org_names: dict[str, str]) -> str:
+    """“铁佛社区社会综合协管员”: where a founder worked before, and as what."""
+    post = (person.get("former_posts") or [{}])[0]
+    return org_names.get(post.get("organisation", ""), "") + post.get("title", "")
+
+
 @transaction.atomic
 def seed_incubation(path: Path | None = None) -> int:
     """The Wuhou incubation centre, its 2014–2015 intakes and each incubated
@@ -172,6 +178,12 @@ def seed_incubation(path: Path | None = None) -> int:
     vendors = {
         v.organisation.code: v for v in Vendor.objects.select_related("organisation")
     }
+    org_names = {
+        code: short or name
+        for code, short, name in Organisation.objects.values_list(
+            "code", "short_name", "name"
+        )
+    }
     created = waiting_seen = 0
     seat = 0
     for v in data["vendors"]:
@@ -188,10 +200,7 @@ def seed_incubation(path: Path | None = None) -> int:
             dt.date.fromisoformat(x) for x in INTAKES[inc["intake"]]
         )
         members = [
-            {
-                "name": p["name"],
-                "former_post": (p.get("former_posts") or [{}])[0].get("title", ""),
-            }
+            {"name": p["name"], "former_post": _former_post(p, org_names)}
             for p in v["related_persons"]
         ]
         for extra in EXTRA_MEMBERS:

@@ -433,8 +433,13 @@ def test_board_detail_and_form_actions_in_html(incubation, personas, web):
         review, {"reviewer": "何志明", **{f"score_{k}": 130 for k in GOOD}}
     )
     assert response.status_code == 400
-    assert "分数应在 0 到 100 之间" in response.content.decode()
+    body = response.content.decode()
+    # each criterion named as the user reads it, and what was typed kept
+    assert "<strong>公益性</strong>：分数应在 0 到 100 之间" in body
+    assert 'name="score_team" min="0" max="100" step="0.5" value="130"' in body
     assert incubation.app.reviews.count() == 0
+    # reloading the refused page lands on the application, not an error
+    assert client.get(review)["Location"] == incubation.app.get_absolute_url()
     # two good sheets, then admit
     for reviewer in ("何志明", "梁晓红"):
         response = client.post(
