@@ -11,6 +11,8 @@ from accounts.seeding import seed_demo_users, seed_organisations
 from catalogue.seeding import seed_reference_data
 from vendors.seeding import seed_incubation, seed_vendors
 
+from .helpers import login
+
 pytestmark = pytest.mark.browser
 
 VENDOR_CODE = "CN-51-01-07-V0001"  # 成都市同行社会工作服务中心, never incubated
@@ -33,14 +35,6 @@ def seeded(transactional_db):
     seed_vendors()
     seed_incubation()
     seed_demo_users()
-
-
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass-2015")
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def _logout(page):
@@ -88,7 +82,7 @@ def test_vendor_applies_district_admits_and_moves_in_vendor_sees_result(
 
     # -- 申请 ---------------------------------------------------------------
     # given: 同行's staff member in their portal
-    _login(page, live_server, "vendor")
+    login(page, live_server, "vendor")
     page.goto(f"{live_server.url}/vendors/portal/")
     page.wait_for_url(re.compile(rf"/vendors/{vendor.pk}/$"))
     assert page.locator("h1").inner_text() == VENDOR_NAME
@@ -123,7 +117,7 @@ def test_vendor_applies_district_admits_and_moves_in_vendor_sees_result(
 
     # -- 评估 ---------------------------------------------------------------
     # given: the district admin on the incubation board
-    _login(page, live_server, "admin")
+    login(page, live_server, "admin")
     page.goto(f"{live_server.url}/vendors/incubation/")
     applied = page.locator("#board section[data-step=applied]")
     # when: they open the new application
@@ -190,7 +184,7 @@ def test_vendor_applies_district_admits_and_moves_in_vendor_sees_result(
 
     # -- the organisation sees the result -------------------------------------
     # given: 同行's staff member again
-    _login(page, live_server, "vendor")
+    login(page, live_server, "vendor")
     # then: a notification tells them they were admitted
     assert int(page.locator("#unread-count").inner_text()) >= 1
     page.goto(f"{live_server.url}/accounts/notifications/")

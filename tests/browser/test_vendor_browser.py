@@ -8,6 +8,8 @@ from accounts.seeding import seed_demo_users, seed_organisations
 from catalogue.seeding import seed_reference_data
 from vendors.seeding import seed_vendors
 
+from .helpers import login
+
 pytestmark = pytest.mark.browser
 
 
@@ -19,18 +21,11 @@ def seeded(transactional_db):
     seed_demo_users()
 
 
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo-pass-2015")
-    page.click("main button[type=submit]")
-
-
 def test_officer_finds_vendors_with_problems_and_sees_why(
     seeded, live_server, page, results_dir
 ):
     # given: the officer of 簇锦街道 in the supplier register
-    _login(page, live_server, "officer")
+    login(page, live_server, "officer")
     page.wait_for_url(re.compile(r"/catalogue/$"))
     page.get_by_role("link", name="承接组织", exact=True).click()
     page.wait_for_selector("#vendor-table")
@@ -56,7 +51,7 @@ def test_vendor_staff_see_only_their_own_organisation(
     from vendors.models import Vendor
 
     # given: 同行's staff member logs in
-    _login(page, live_server, "vendor")
+    login(page, live_server, "vendor")
     # when: they open the register and their portal
     page.goto(f"{live_server.url}/vendors/")
     # then: they land on their own page, which says whether they are eligible
