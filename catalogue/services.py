@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from core.events import audit_record
 from core.exceptions import (
-    Conflict,
     NotPermitted,
     StaleWrite,
     TransitionNotAllowed,
@@ -34,22 +33,12 @@ from .workflows import TRANSITIONS, transition_decision
 ITEM_FIELDS = tuple(c.field for c in COLUMNS)
 
 
-def _raise_decision(decision) -> None:
-    if decision.allowed:
-        return
-    if decision.code == "permission_denied":
-        raise NotPermitted(decision.reason)
-    if decision.code == "transition_not_allowed":
-        raise TransitionNotAllowed(decision.reason)
-    raise Conflict(decision.reason, code=decision.code)
-
-
 def _lock_draft(actor: Any, version: CatalogueVersion) -> CatalogueVersion:
     """Lock the version row and check, under the lock, that the actor may edit it.
     A concurrent publish therefore cannot slip between the check and the write."""
     locked = lock_one(CatalogueVersion, version.pk)
     if actor is not None:
-        _raise_decision(can_edit_catalogue(actor, locked))
+        can_edit_catalogue(actor, locked).raise_if_denied()
     elif locked.status != VersionStatus.DRAFT:
         raise TransitionNotAllowed(_("只有草稿可以修改。"))
     return locked
@@ -70,7 +59,7 @@ def catalogue_version_draft(
         ValidationFailed: the region already has a version for that year, or a bad year.
     """
     if actor is not None:
-        _raise_decision(can_draft_catalogue(actor, source))
+        can_draft_catalogue(actor, source).raise_if_denied()
     if source.status == VersionStatus.DRAFT:
         raise TransitionNotAllowed(_("只能从已发布或已归档的版本起草新版本。"))
     if not isinstance(year, int) or not 2000 <= year <= 2100:
@@ -127,12 +116,12 @@ def _transition(
     with transaction.atomic():
         locked = lock_one(CatalogueVersion, version.pk)
         if actor is not None:
-            _raise_decision(transition_decision(actor, locked, name))
+            transition_decision(actor, locked, name).raise_if_denied()
         elif locked.status not in t.sources:
             raise TransitionNotAllowed()
         else:
             for guard in t.guards:
-                _raise_decision(guard(locked))
+                guard(locked).raise_if_denied()
         before = locked.status
         locked.status = t.target
         now = timezone.now()

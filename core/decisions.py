@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .exceptions import NotPermitted
+from .exceptions import Conflict, NotPermitted, TransitionNotAllowed
 
 
 @dataclass(frozen=True)
@@ -20,13 +20,21 @@ class Decision:
         return self.allowed
 
     def raise_if_denied(self) -> None:
-        """Raise NotPermitted with this decision's reason when it is a refusal.
+        """Raise the error this refusal stands for, with its reason.
 
         Raises:
-            NotPermitted: when the decision denies the action.
+            NotPermitted: the user may not act (403).
+            TransitionNotAllowed: not in the object's present state (409).
+            Conflict: any other refusal, under its own code (409).
         """
-        if not self.allowed:
-            raise NotPermitted(self.reason or None, code=self.code)
+        if self.allowed:
+            return
+        reason = self.reason or None
+        if self.code == "permission_denied":
+            raise NotPermitted(reason)
+        if self.code == "transition_not_allowed":
+            raise TransitionNotAllowed(reason)
+        raise Conflict(reason, code=self.code)
 
 
 ALLOW = Decision(True)

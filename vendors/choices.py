@@ -121,6 +121,13 @@ FINAL_STATUSES = (
     ApplicationStatus.REJECTED,
     ApplicationStatus.EXITED,
 )
+# Each of these holds one of the centre's seats.
+SEAT_STATUSES = (ApplicationStatus.MOVED_IN, ApplicationStatus.INCUBATING)
+# Steps that keep incubation logs (mentoring, training, visits …).
+LOG_STATUSES = (*SEAT_STATUSES, ApplicationStatus.GRADUATED, ApplicationStatus.TRACKING)
+# Reached the centre's care: the centre (its operator and staff) incubated the
+# organisation, so they may not judge it later (INC-09).
+INCUBATED_STATUSES = (*LOG_STATUSES, ApplicationStatus.CLOSED, ApplicationStatus.EXITED)
 
 
 class LogKind(models.TextChoices):

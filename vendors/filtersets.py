@@ -11,7 +11,13 @@ from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 
 from .choices import ApplicationStatus, CreditResult, Grade, OrgType, VendorStatus
-from .models import CreditCheck, EligibilityDocument, IncubationApplication, Vendor
+from .models import (
+    CreditCheck,
+    EligibilityDocument,
+    IncubationApplication,
+    IncubationCentre,
+    Vendor,
+)
 
 
 class VendorFilterSet(django_filters.FilterSet):
@@ -122,18 +128,6 @@ class VendorFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(soon))
 
 
-def centres_for_user(user):
-    """The incubation centres of the districts the user belongs to."""
-    from .models import IncubationCentre
-
-    if user.is_superuser:
-        return IncubationCentre.objects.all()
-    q = Q(pk__in=[])
-    for path in user.district_paths():
-        q |= Q(region__path__startswith=path)
-    return IncubationCentre.objects.filter(q)
-
-
 class IncubationApplicationFilterSet(django_filters.FilterSet):
     """Shared by the incubation board and /api/v1/incubation/applications/."""
 
@@ -158,13 +152,9 @@ class IncubationApplicationFilterSet(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         user = user or getattr(self.request, "user", None)
-        from .models import IncubationCentre
-
-        self.filters["centre"].queryset = (
-            centres_for_user(user).order_by("pk")
-            if user is not None and user.is_authenticated
-            else IncubationCentre.objects.none()
-        )
+        self.filters["centre"].queryset = IncubationCentre.objects.visible_to(
+            user
+        ).order_by("pk")
 
     def search(self, queryset, name, value):
         value = value.replace("\x00", "").strip()

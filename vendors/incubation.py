@@ -20,13 +20,11 @@ from accounts.choices import OrganisationKind
 from accounts.models import User
 from accounts.services import notify
 from catalogue.rules import rule_value
-from core.decisions import ALLOW, Decision, deny
 from core.events import audit_record
 from core.exceptions import NotPermitted, TransitionNotAllowed, ValidationFailed
 
-from .choices import FINAL_STATUSES, ApplicationStatus, LogKind
+from .choices import LOG_STATUSES, ApplicationStatus, LogKind
 from .models import (
-    REGISTER_EDITORS,
     IncubationApplication,
     IncubationCentre,
     IncubationLog,
@@ -34,6 +32,7 @@ from .models import (
     IntakeRound,
     Vendor,
 )
+from .permissions import can_manage_centre, is_vendor_staff
 from .services import vendor_staff_users
 from .workflows import TRANSITIONS, can_manage_incubation, transition_decision
 
@@ -47,16 +46,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def district_of(region: Any) -> Any:
+    """The district a centre's region (a district or one of its streets) lies in."""
+    return region if region.kind == OrganisationKind.DISTRICT else region.parent
+
+
 def _region(app: IncubationApplication) -> Any:
     return app.round.centre.region
-
-
-def _raise(decision) -> None:
-    if decision.allowed:
-        return
-    if decision.code == "transition_not_allowed":
-        raise TransitionNotAllowed(decision.reason)
-    raise NotPermitted(decision.reason)
 
 
 def _applicant_staff(app: IncubationApplication) -> list[User]:
@@ -77,7 +73,7 @@ def _check(actor: User | None, app: IncubationApplication, name: str) -> None:
     """The transition table's verdict on the locked row; the system only needs the
     status to fit."""
     if actor is not None:
-        _raise(transition_decision(actor, app, name))
+        transition_decision(actor, app, name).raise_if_denied()
     elif app.status not in TRANSITIONS[name].sources:
         raise TransitionNotAllowed()
 
@@ -125,18 +121,14 @@ def incubation_apply(
         NotPermitted: neither an officer of the region nor the applying vendor's staff.
         ValidationFailed: no applicant, no purpose or plan, too few core members, the intake is closed.
     """
-    from .permissions import is_vendor_staff
-
     on = on or timezone.localdate()
     vendor: Vendor | None = data.get("vendor")
     region = round.centre.region
-    if actor is not None:
-        probe = IncubationApplication(round=round, vendor=vendor)
-        if not (
-            can_manage_incubation(actor, probe)
-            or (vendor is not None and is_vendor_staff(actor, vendor))
-        ):
-            raise NotPermitted(_("只有工作人员或申请组织自己的人员可以提交入驻申请。"))
+    if actor is not None and not (
+        can_manage_centre(actor, region)
+        or (vendor is not None and is_vendor_staff(actor, vendor))
+    ):
+        raise NotPermitted(_("只有工作人员或申请组织自己的人员可以提交入驻申请。"))
     errors: dict[str, list[str]] = {}
     team = str(data.get("team_name") or "").strip()
     if vendor is None and not team:
@@ -154,17 +146,16 @@ def incubation_apply(
         errors["core_members"] = [
             _("核心成员至少 %(n)s 人（含负责人）。") % {"n": minimum}
         ]
-    if not round.opens_on <= on <= round.closes_on:
+    if vendor is not None and not vendor.organisation.path.startswith(
+        district_of(region).path
+    ):
+        errors["vendor"] = [_("该组织不在本区的承接组织名录中。")]
+    if not round.is_open(on):
         errors["round"] = [
             _("该批次的受理时间为 %(a)s 至 %(b)s。")
             % {"a": round.opens_on.isoformat(), "b": round.closes_on.isoformat()}
         ]
-    if (
-        vendor is not None
-        and IncubationApplication.objects.filter(vendor=vendor)
-        .exclude(status__in=FINAL_STATUSES)
-        .exists()
-    ):
+    if vendor is not None and vendor.incubations.open().exists():
         errors["vendor"] = [_("该组织已有一份进行中的入驻申请。")]
     if errors:
         raise ValidationFailed(fields=errors)
@@ -248,15 +239,19 @@ def incubation_review_record(
     return sheet
 
 
+def panel_mean(sheets: list[IncubationReview]) -> float | None:
+    """The mean of the members' weighted totals (None before anybody scored)."""
+    if not sheets:
+        return None
+    return round(sum(float(s.total) for s in sheets) / len(sheets), 2)
+
+
 def _panel_result(app: IncubationApplication, on: dt.date) -> dict[str, Any]:
     sheets = list(app.reviews.all())
     region = _region(app)
-    mean = (
-        round(sum(float(s.total) for s in sheets) / len(sheets), 2) if sheets else None
-    )
     return {
         "sheets": [{"reviewer": s.reviewer, "total": float(s.total)} for s in sheets],
-        "mean": mean,
+        "mean": panel_mean(sheets),
         "pass_mark": int(rule_value("incubation.admission.min_score", region, on)),
         "min_panel": int(rule_value("incubation.panel.min_size", region, on)),
         "on": on.isoformat(),
@@ -400,8 +395,8 @@ def incubation_move_in(
             pk=app.round.centre_id
         )
         occupied = IncubationApplication.objects.filter(
-            round__centre=centre, status__in=[S.MOVED_IN, S.INCUBATING]
-        ).exclude(pk=app.pk)
+            round__centre=centre
+        ).holding_seats()
         if occupied.filter(seat=seat.strip()).exists():
             raise ValidationFailed(
                 fields={"seat": [_("工位“%(seat)s”已有组织入驻。") % {"seat": seat}]}
@@ -513,10 +508,9 @@ def incubation_graduate(
 
     def change(app: IncubationApplication) -> dict[str, Any]:
         if app.vendor_id is None:
-            district = region if region.kind == "district" else region.parent
             app.vendor = vendor_create(
                 actor=actor,
-                district=district,
+                district=district_of(region),
                 data={
                     **(registration or {}),
                     "name": (registration or {}).get("name") or app.team_name,
@@ -577,9 +571,6 @@ def incubation_force_exit(
     return _run(actor, application, "force_exit", change, reason)
 
 
-LOG_STATUSES = {S.MOVED_IN, S.INCUBATING, S.GRADUATED, S.TRACKING}
-
-
 @transaction.atomic
 def incubation_log_add(
     *,
@@ -597,8 +588,10 @@ def incubation_log_add(
         ValidationFailed: no kind, note or date, a date in the future, or a step
             that keeps no logs.
     """
+    # Under the row lock: a log is refused once a concurrent transition closed it.
+    application = _lock(application)
     if actor is not None:
-        _raise(can_manage_incubation(actor, application))
+        can_manage_incubation(actor, application).raise_if_denied()
     errors: dict[str, list[str]] = {}
     if kind not in LogKind.values:
         errors["kind"] = [_("请选择记录类型。")]
@@ -636,19 +629,6 @@ def incubation_log_add(
 # --- centres and their intake rounds ------------------------------------------------
 
 
-def can_manage_centre(user: Any, region: Any) -> Decision:
-    """The officers of the region's district set up centres and open intakes."""
-    if user.is_superuser or any(
-        region.path.startswith(d) for d in user.district_paths_for(*REGISTER_EDITORS)
-    ):
-        return ALLOW
-    return deny(_("只有本区的区级管理员和街道工作人员可以管理孵化中心。"))
-
-
-def _district_of(region: Any) -> Any:
-    return region if region.kind == OrganisationKind.DISTRICT else region.parent
-
-
 @transaction.atomic
 def incubation_centre_save(
     *,
@@ -662,14 +642,15 @@ def incubation_centre_save(
     organisations the centre incubated (INC-09).
 
     `data`: region, name, operator (Vendor or None), staff ([{name, role}]),
-    staff_accounts (users), seats, rooms, address.
+    staff_accounts (users of the district), seats, rooms, address. Changing a
+    centre, a key left out keeps its value.
 
     Raises:
         NotPermitted: not an officer of the region's district.
         ValidationFailed: each bad field with its reason.
     """
-    region = data.get("region") or (centre.region if centre else None)
-    errors: dict[str, list[str]] = {}
+    values = {**(centre_values(centre) if centre is not None else {}), **data}
+    region = values.get("region")
     if region is None or region.kind not in (
         OrganisationKind.DISTRICT,
         OrganisationKind.STREET,
@@ -681,7 +662,9 @@ def incubation_centre_save(
         can_manage_centre(actor, region).raise_if_denied()
         if centre is not None:
             can_manage_centre(actor, centre.region).raise_if_denied()
-    name = str(data.get("name") or "").strip()
+    district = district_of(region)
+    errors: dict[str, list[str]] = {}
+    name = str(values.get("name") or "").strip()
     if not name:
         errors["name"] = [_("请填写孵化中心名称。")]
     elif (
@@ -690,13 +673,13 @@ def incubation_centre_save(
         .exists()
     ):
         errors["name"] = [_("该地区已有同名的孵化中心。")]
-    operator = data.get("operator")
+    operator = values.get("operator")
     if operator is not None and not operator.organisation.path.startswith(
-        _district_of(region).path
+        district.path
     ):
         errors["operator"] = [_("运营方应是本区名录中的承接组织。")]
     staff = []
-    for i, person in enumerate(data.get("staff") or []):
+    for i, person in enumerate(values.get("staff") or []):
         person_name = str((person or {}).get("name") or "").strip()
         if not person_name:
             errors[f"staff.{i}"] = [_("请填写工作人员姓名。")]
@@ -704,11 +687,17 @@ def incubation_centre_save(
         staff.append(
             {"name": person_name, "role": str(person.get("role") or "").strip()}
         )
+    accounts = list(values.get("staff_accounts") or [])
+    outsiders = [u for u in accounts if not _belongs_to(u, district.path)]
+    if outsiders:
+        errors["staff_accounts"] = [
+            _("%(names)s 不是本区的用户。")
+            % {"names": "、".join(str(u) for u in outsiders)}
+        ]
     numbers = {}
     for field, label in (("seats", _("工位")), ("rooms", _("活动室"))):
-        raw = data.get(field, getattr(centre, field, 0) if centre else 0)
         try:
-            numbers[field] = int(raw)
+            numbers[field] = int(values.get(field) or 0)
         except (TypeError, ValueError):
             numbers[field] = -1
         if numbers[field] < 0:
@@ -731,10 +720,9 @@ def incubation_centre_save(
         staff,
     )
     centre.seats, centre.rooms = numbers["seats"], numbers["rooms"]
-    centre.address = str(data.get("address") or "").strip()
+    centre.address = str(values.get("address") or "").strip()
     centre.save()
-    if "staff_accounts" in data:
-        centre.staff_accounts.set(data["staff_accounts"] or [])
+    centre.staff_accounts.set(accounts)
     after = _centre_snapshot(centre)
     audit_record(
         actor=actor,
@@ -745,24 +733,42 @@ def incubation_centre_save(
     return centre
 
 
-def _centre_snapshot(centre: IncubationCentre) -> dict[str, Any]:
+def _belongs_to(user: User, district_path: str) -> bool:
+    return any(
+        m.organisation.path.startswith(district_path) for m in user.active_memberships()
+    )
+
+
+def centre_values(centre: IncubationCentre) -> dict[str, Any]:
+    """A centre's values as `incubation_centre_save` takes them."""
     return {
-        "region": centre.region.code,
+        "region": centre.region,
         "name": centre.name,
-        "operator": centre.operator_id,
+        "operator": centre.operator,
         "staff": centre.staff,
-        "staff_accounts": sorted(centre.staff_accounts.values_list("pk", flat=True)),
+        "staff_accounts": list(centre.staff_accounts.all()),
         "seats": centre.seats,
         "rooms": centre.rooms,
         "address": centre.address,
     }
 
 
+def _centre_snapshot(centre: IncubationCentre) -> dict[str, Any]:
+    """The centre's values as the audit payload records them (codes and ids)."""
+    values = centre_values(centre)
+    values["region"] = centre.region.code
+    values["operator"] = centre.operator_id
+    values["staff_accounts"] = sorted(u.pk for u in values["staff_accounts"])
+    return values
+
+
 def centre_occupied_seats(centre: IncubationCentre) -> int:
     """Organisations moved in or incubating: each holds a seat."""
-    return IncubationApplication.objects.filter(
-        round__centre=centre, status__in=[S.MOVED_IN, S.INCUBATING]
-    ).count()
+    return (
+        IncubationApplication.objects.filter(round__centre=centre)
+        .holding_seats()
+        .count()
+    )
 
 
 @transaction.atomic

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import View
 
-from accounts.choices import OrganisationKind, Role
-from accounts.models import Organisation, User
+from accounts.choices import OrganisationKind
+from accounts.models import Membership, Organisation, User
 from catalogue.rules import RuleParameterMissing, rule_value
 from core.events import audit_events_for
 from core.exceptions import DomainError, NotFound, ValidationFailed
@@ -25,8 +25,14 @@ from core.views import DomainErrorMixin
 
 from . import incubation as services
 from . import selectors
-from .choices import PIPELINE_STEPS, ApplicationStatus, LogKind, OrgType
-from .filtersets import IncubationApplicationFilterSet, centres_for_user
+from .choices import (
+    PIPELINE_STEPS,
+    SEAT_STATUSES,
+    ApplicationStatus,
+    LogKind,
+    OrgType,
+)
+from .filtersets import IncubationApplicationFilterSet
 from .forms import IncubationApplyForm, IncubationCentreForm, IntakeRoundForm
 from .models import (
     REGISTER_EDITORS,
@@ -35,7 +41,12 @@ from .models import (
     IntakeRound,
     Vendor,
 )
-from .permissions import can_create_vendor, can_list_vendors
+from .permissions import (
+    can_create_vendor,
+    can_manage_centre,
+    can_set_up_centre,
+    can_view_incubation,
+)
 from .workflows import (
     TRANSITIONS,
     allowed_actions,
@@ -104,16 +115,12 @@ def _get(pk, user) -> IncubationApplication:
 def _centre(pk, user) -> IncubationCentre:
     try:
         return (
-            centres_for_user(user)
+            IncubationCentre.objects.visible_to(user)
             .select_related("region", "operator__organisation")
             .get(pk=pk)
         )
     except (IncubationCentre.DoesNotExist, ValueError) as exc:
         raise NotFound() from exc
-
-
-def _can_see_board(user) -> bool:
-    return bool(can_list_vendors(user)) or user.has_role(Role.EXPERT)
 
 
 def _date(value: str) -> dt.date | None:
@@ -123,12 +130,11 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-class BoardView(LoginRequiredMixin, View):
+class BoardView(LoginRequiredMixin, DomainErrorMixin, View):
     """The pipeline as a board: one column per step, the closed ones below."""
 
     def get(self, request):
-        if not _can_see_board(request.user):
-            raise PermissionDenied(_("只有工作人员和评审专家可以查看孵化看板。"))
+        can_view_incubation(request.user).raise_if_denied()
         filterset = IncubationApplicationFilterSet(
             request.GET or None,
             queryset=_applications(request.user).order_by("created_at", "pk"),
@@ -141,17 +147,12 @@ class BoardView(LoginRequiredMixin, View):
         ]
         closed = [a for a in apps if a.status not in PIPELINE_STEPS]
         centres = (
-            centres_for_user(request.user)
+            IncubationCentre.objects.visible_to(request.user)
             .select_related("region", "operator__organisation")
             .annotate(
                 occupied=Count(
                     "rounds__applications",
-                    filter=Q(
-                        rounds__applications__status__in=[
-                            ApplicationStatus.MOVED_IN,
-                            ApplicationStatus.INCUBATING,
-                        ]
-                    ),
+                    filter=Q(rounds__applications__status__in=SEAT_STATUSES),
                 )
             )
             .order_by("pk")
@@ -164,8 +165,8 @@ class BoardView(LoginRequiredMixin, View):
                 "closed": closed,
                 "centres": centres,
                 "filter": filterset,
-                "can_manage": bool(can_create_vendor(request.user)),
-                "can_apply": bool(can_create_vendor(request.user)),
+                "can_manage": bool(can_set_up_centre(request.user)),
+                "can_apply": bool(can_set_up_centre(request.user)),
             },
         )
 
@@ -174,14 +175,13 @@ class CentreDetailView(LoginRequiredMixin, DomainErrorMixin, View):
     """A centre: operator, staff, capacity, its intakes; officers open a new intake."""
 
     def get(self, request, pk):
-        if not _can_see_board(request.user):
-            raise PermissionDenied(_("只有工作人员和评审专家可以查看孵化中心。"))
+        can_view_incubation(request.user).raise_if_denied()
         centre = _centre(pk, request.user)
         return self.page(request, centre, IntakeRoundForm())
 
     def post(self, request, pk):
         centre = _centre(pk, request.user)
-        services.can_manage_centre(request.user, centre.region).raise_if_denied()
+        can_manage_centre(request.user, centre.region).raise_if_denied()
         form = IntakeRoundForm(request.POST)
         if form.is_valid():
             try:
@@ -206,9 +206,7 @@ class CentreDetailView(LoginRequiredMixin, DomainErrorMixin, View):
                 "occupied": services.centre_occupied_seats(centre),
                 "staff_accounts": centre.staff_accounts.all(),
                 "round_form": round_form,
-                "can_manage": bool(
-                    services.can_manage_centre(request.user, centre.region)
-                ),
+                "can_manage": bool(can_manage_centre(request.user, centre.region)),
                 "events": audit_events_for(centre)[:30],
                 "today": timezone.localdate(),
             },
@@ -233,6 +231,7 @@ class CentreFormView(LoginRequiredMixin, DomainErrorMixin, View):
         regions = Organisation.objects.filter(
             q, kind__in=[OrganisationKind.DISTRICT, OrganisationKind.STREET]
         ).order_by("path")
+        # Vendors and memberships both hang off an organisation of those districts.
         vq = Q(pk__in=[])
         for path in paths:
             vq |= Q(organisation__path__startswith=path)
@@ -241,35 +240,28 @@ class CentreFormView(LoginRequiredMixin, DomainErrorMixin, View):
             "vendors": Vendor.objects.filter(vq)
             .select_related("organisation")
             .order_by("organisation__code"),
-            "users": User.objects.filter(is_active=True).order_by("username"),
+            # Staff accounts come from the user's own districts only.
+            "users": User.objects.filter(
+                pk__in=Membership.objects.filter(vq).values("user_id"),
+                is_active=True,
+            ).order_by("username"),
         }
 
     def _form(self, request, centre, data=None):
         initial = {}
         if centre is not None:
-            initial = {
-                "region": centre.region,
-                "name": centre.name,
-                "operator": centre.operator,
-                "staff": "\n".join(
-                    f"{s.get('name', '')}，{s.get('role', '')}" for s in centre.staff
-                ),
-                "staff_accounts": list(centre.staff_accounts.all()),
-                "seats": centre.seats,
-                "rooms": centre.rooms,
-                "address": centre.address,
-            }
+            initial = services.centre_values(centre)
+            initial["staff"] = "\n".join(
+                f"{s.get('name', '')}，{s.get('role', '')}" for s in centre.staff
+            )
         return IncubationCentreForm(data, initial=initial, **self._choices(request))
 
     def _centre(self, request, pk):
         if pk is None:
-            if not can_create_vendor(request.user):
-                raise PermissionDenied(
-                    _("只有区级管理员和街道工作人员可以设立孵化中心。")
-                )
+            can_set_up_centre(request.user).raise_if_denied()
             return None
         centre = _centre(pk, request.user)
-        services.can_manage_centre(request.user, centre.region).raise_if_denied()
+        can_manage_centre(request.user, centre.region).raise_if_denied()
         return centre
 
     def get(self, request, pk=None):
@@ -319,11 +311,7 @@ class ApplicationDetailView(LoginRequiredMixin, DomainErrorMixin, View):
         except RuleParameterMissing:
             weights = {}
         reviews = list(app.reviews.all())
-        mean = (
-            round(sum(float(r.total) for r in reviews) / len(reviews), 2)
-            if reviews
-            else None
-        )
+        mean = services.panel_mean(reviews)
         actions = allowed_actions(request.user, app)
         is_applicant = can_view_as_applicant(request.user, app)
         posted = posted or {}
@@ -502,7 +490,7 @@ class ApplyView(LoginRequiredMixin, DomainErrorMixin, View):
 
     def _form(self, request, vendor, data=None):
         rounds = IntakeRound.objects.filter(
-            centre__in=centres_for_user(request.user)
+            centre__in=IncubationCentre.objects.visible_to(request.user)
         ).select_related("centre")
         if vendor is not None:
             today = timezone.localdate()

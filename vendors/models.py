@@ -15,6 +15,8 @@ from core.models import TimeStampedModel
 from core.querysets import VisibleQuerySet
 
 from .choices import (
+    FINAL_STATUSES,
+    SEAT_STATUSES,
     ApplicationStatus,
     ChangeRequestStatus,
     CreditList,
@@ -338,6 +340,18 @@ class VendorChangeRequest(TimeStampedModel):
         return self.vendor.organisation.path
 
 
+class IncubationCentreQuerySet(VisibleQuerySet):
+    def visibility_filter(self, user, action: str) -> models.Q | None:
+        """Everybody of a district sees its centres (they are not confidential);
+        who may change one is a permission, not a visibility."""
+        if user.is_superuser:
+            return None
+        q = models.Q(pk__in=[])
+        for path in user.district_paths():
+            q |= models.Q(region__path__startswith=path)
+        return q
+
+
 class IncubationCentre(TimeStampedModel):
     """An incubation centre (孵化中心) run for a district or a street, with its operator
     (often itself a purchased service) and capacity. Its operator and staff must not
@@ -371,6 +385,8 @@ class IncubationCentre(TimeStampedModel):
     seats = models.PositiveIntegerField(_("工位"), default=0)
     rooms = models.PositiveIntegerField(_("活动室"), default=0)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    objects = IncubationCentreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("孵化中心")
@@ -427,6 +443,13 @@ class IntakeRound(models.Model):
 
 
 class IncubationApplicationQuerySet(VisibleQuerySet):
+    def open(self) -> IncubationApplicationQuerySet:
+        """Not yet closed, rejected or exited: an organisation has one at a time."""
+        return self.exclude(status__in=FINAL_STATUSES)
+
+    def holding_seats(self) -> IncubationApplicationQuerySet:
+        return self.filter(status__in=SEAT_STATUSES)
+
     def visibility_filter(self, user, action: str) -> models.Q | None:
         q = register_scope_q(
             user, action, "vendor__organisation__path", "round__centre__region__path"

@@ -18,15 +18,17 @@ def can_list_vendors(user: Any) -> Decision:
     return deny(_("只有区、街道、科室、社区工作人员和审计人员可以查看承接组织名录。"))
 
 
-def _register_editor(user: Any, vendor: Vendor | None = None) -> bool:
-    if user.is_superuser:
-        return True
-    if vendor is None:
-        return user.has_role(*REGISTER_EDITORS)
-    return any(
-        vendor.organisation.path.startswith(d)
-        for d in user.district_paths_for(*REGISTER_EDITORS)
+def _edits_register_at(user: Any, path: str) -> bool:
+    """A district admin or street officer of the district that `path` lies in."""
+    return user.is_superuser or any(
+        path.startswith(d) for d in user.district_paths_for(*REGISTER_EDITORS)
     )
+
+
+def _register_editor(user: Any, vendor: Vendor | None = None) -> bool:
+    if vendor is None:
+        return user.is_superuser or user.has_role(*REGISTER_EDITORS)
+    return _edits_register_at(user, vendor.organisation.path)
 
 
 def can_create_vendor(user: Any) -> Decision:
@@ -84,3 +86,27 @@ def can_decide_change(user: Any, vendor: Vendor) -> Decision:
     if _register_editor(user, vendor):
         return ALLOW
     return deny(_("只有区级管理员和街道工作人员可以审核变更申请。"))
+
+
+# --- incubation -----------------------------------------------------------------------
+
+
+def can_view_incubation(user: Any) -> Decision:
+    """The board and the centres: the register's readers, and the experts who sit on
+    admission panels."""
+    if can_list_vendors(user) or user.has_role(Role.EXPERT):
+        return ALLOW
+    return deny(_("只有工作人员和评审专家可以查看孵化看板和孵化中心。"))
+
+
+def can_set_up_centre(user: Any) -> Decision:
+    if _register_editor(user):
+        return ALLOW
+    return deny(_("只有区级管理员和街道工作人员可以设立孵化中心。"))
+
+
+def can_manage_centre(user: Any, region: Any) -> Decision:
+    """The officers of the region's district change a centre and open its intakes."""
+    if _edits_register_at(user, region.path):
+        return ALLOW
+    return deny(_("只有本区的区级管理员和街道工作人员可以管理孵化中心。"))

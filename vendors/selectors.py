@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core.exceptions import NotFound
 
+from .choices import INCUBATED_STATUSES
 from .models import CreditCheck, EligibilityDocument, Vendor, VendorChangeRequest
 
 
@@ -109,10 +110,6 @@ def change_request_get_for_user(pk: int | str, user: Any) -> VendorChangeRequest
         raise NotFound() from exc
 
 
-# An application that reached the centre's care ties the centre to the organisation.
-INCUBATED = ("moved_in", "incubating", "graduated", "tracking", "closed", "exited")
-
-
 def incubation_ties(vendor: Vendor) -> list[dict[str, Any]]:
     """Who incubated this vendor (INC-09): each centre's operator and staff. Procurement
     and assessment use it to keep them from judging the organisations they incubated."""
@@ -120,7 +117,9 @@ def incubation_ties(vendor: Vendor) -> list[dict[str, Any]]:
 
     ties = []
     apps = (
-        IncubationApplication.objects.filter(vendor=vendor, status__in=INCUBATED)
+        IncubationApplication.objects.filter(
+            vendor=vendor, status__in=INCUBATED_STATUSES
+        )
         .select_related("round__centre__operator__organisation")
         .prefetch_related("round__centre__staff_accounts")
         .order_by("pk")
@@ -147,7 +146,7 @@ def vendors_incubated_by(operator: Vendor) -> QuerySet[Vendor]:
     """The organisations incubated in centres this vendor operates (INC-09)."""
     return Vendor.objects.filter(
         incubations__round__centre__operator=operator,
-        incubations__status__in=INCUBATED,
+        incubations__status__in=INCUBATED_STATUSES,
     ).distinct()
 
 
@@ -156,7 +155,7 @@ def incubation_conflict_reasons(user: Any, vendor: Vendor) -> list[str]:
     for the centre that incubated it (a linked account, or the same name on the
     centre's staff list), or for the organisation that operates that centre. Empty
     when there is no tie. Procurement committees and assessment panels call it."""
-    reasons = []
+    reasons: list[str] = []
     own_orgs = {
         m.organisation_id
         for m in user.active_memberships()
@@ -164,14 +163,17 @@ def incubation_conflict_reasons(user: Any, vendor: Vendor) -> list[str]:
     }
     name = str(user)
     for tie in incubation_ties(vendor):
+        found = []
         if user.pk in tie["staff_accounts"] or name in tie["staff"]:
-            reasons.append(
+            found.append(
                 _("%(user)s 是孵化该组织的“%(centre)s”的工作人员（INC-09）。")
                 % {"user": name, "centre": tie["centre"]}
             )
         if tie["operator_organisation_id"] in own_orgs:
-            reasons.append(
+            found.append(
                 _("%(user)s 所在的%(op)s运营孵化该组织的“%(centre)s”（INC-09）。")
                 % {"user": name, "op": tie["operator"], "centre": tie["centre"]}
             )
+        # Incubated twice by the same centre is still one reason.
+        reasons.extend(r for r in found if r not in reasons)
     return reasons

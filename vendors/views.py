@@ -20,7 +20,6 @@ from core.forms import apply_domain_error
 from core.views import DomainErrorMixin
 
 from . import selectors, services
-from .choices import FINAL_STATUSES
 from .eligibility import vendor_check_eligibility
 from .filtersets import VendorFilterSet
 from .forms import (
@@ -125,7 +124,7 @@ def _detail_context(request, vendor, **forms):
         "can_submit_profile": can_submit_profile(user, vendor),
         # A vendor's staff may apply for incubation while no application is open.
         "can_apply_incubation": bool(can_submit_profile(user, vendor))
-        and not vendor.incubations.exclude(status__in=FINAL_STATUSES).exists(),
+        and not vendor.incubations.open().exists(),
         "can_decide_change": can_decide_change(user, vendor),
     }
 

@@ -16,18 +16,16 @@ from accounts.choices import Role
 from core.decisions import ALLOW, Decision, deny
 
 from .choices import FINAL_STATUSES, ApplicationStatus
-from .models import REGISTER_EDITORS, IncubationApplication
+from .models import IncubationApplication
+from .permissions import can_manage_centre, is_vendor_staff
 
 S = ApplicationStatus
 OPEN = frozenset(s for s in ApplicationStatus.values if s not in FINAL_STATUSES)
 
 
 def can_manage_incubation(user: Any, application: IncubationApplication) -> Decision:
-    """The district's (or street's) officers run the pipeline."""
-    path = application.round.centre.region.path
-    if user.is_superuser or any(
-        path.startswith(d) for d in user.district_paths_for(*REGISTER_EDITORS)
-    ):
+    """The officers of the centre's district run the pipeline."""
+    if can_manage_centre(user, application.round.centre.region):
         return ALLOW
     return deny(_("只有区级管理员和街道工作人员可以办理孵化流程。"))
 
@@ -44,11 +42,8 @@ def can_review_incubation(user: Any, application: IncubationApplication) -> Deci
 
 
 def can_view_as_applicant(user: Any, application: IncubationApplication) -> bool:
-    vendor = application.vendor
-    return vendor is not None and any(
-        m.role == Role.VENDOR_STAFF and m.organisation_id == vendor.organisation_id
-        for m in user.active_memberships()
-    )
+    """The applying organisation's own staff (who see decisions, not sheets)."""
+    return application.vendor is not None and is_vendor_staff(user, application.vendor)
 
 
 @dataclass(frozen=True)

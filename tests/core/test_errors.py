@@ -61,3 +61,26 @@ def test_conflict_in_html_shows_the_reason_with_status_409(personas, catalogue, 
     )
     assert response.status_code == 403  # the predicate refuses before the form is read
     assert "只有草稿可以修改" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("code", "error", "status"),
+    [
+        ("permission_denied", "NotPermitted", 403),
+        ("transition_not_allowed", "TransitionNotAllowed", 409),
+        ("empty_catalogue", "Conflict", 409),
+    ],
+)
+def test_a_refusal_raises_the_error_its_code_stands_for(code, error, status):
+    from core.decisions import ALLOW, deny
+    from core.exceptions import DomainError
+
+    # an allowed decision raises nothing
+    ALLOW.raise_if_denied()
+    # a refusal raises its own error, status and code, with the reason
+    with pytest.raises(DomainError) as exc:
+        deny("不行", code=code).raise_if_denied()
+    assert type(exc.value).__name__ == error
+    assert exc.value.status_code == status
+    assert exc.value.code == code
+    assert str(exc.value.message) == "不行"

@@ -366,6 +366,14 @@ def test_applying_needs_enough_core_members_and_an_open_intake(
             on=incubation.round.closes_on + dt.timedelta(days=1),
         )
     assert "round" in exc.value.fields
+    # an organisation of another district's register cannot apply here
+    with pytest.raises(ValidationFailed) as exc:
+        svc.incubation_apply(
+            actor=personas.officer,
+            round=incubation.round,
+            data={**data, "vendor": vendors.outside},
+        )
+    assert "不在本区" in exc.value.fields["vendor"][0]
     # another vendor's staff cannot apply in its name
     with pytest.raises(NotPermitted):
         svc.incubation_apply(
@@ -714,7 +722,13 @@ def test_centre_pages_and_api(incubation, personas, vendors, orgs, web, api):
     # the API: create, change, open a round
     body = api(personas.officer).post(
         reverse("api:incubation-centre-list"),
-        {"region": "D1", "name": "测试区一第二孵化中心", "seats": 4},
+        {
+            "region": "D1",
+            "name": "测试区一第二孵化中心",
+            "seats": 4,
+            "staff": [{"name": "罗建", "role": "督导"}],
+            "address": "武侯大道1号",
+        },
         format="json",
     )
     assert body.status_code == 201, body.content
@@ -726,7 +740,24 @@ def test_centre_pages_and_api(incubation, personas, vendors, orgs, web, api):
     )
     assert patched.json()["seats"] == 12
     assert patched.json()["staff_accounts"] == [personas.dept.username]
+    # what the PATCH left out stays as it was
     assert patched.json()["name"] == "测试区一第二孵化中心"
+    assert patched.json()["address"] == "武侯大道1号"
+    assert patched.json()["staff"] == [{"name": "罗建", "role": "督导"}]
+    # an account of another district cannot be the centre's staff
+    outsider = api(personas.officer).patch(
+        reverse("api:incubation-centre-detail", args=[pk]),
+        {"staff_accounts": [personas.outsider.username]},
+        format="json",
+    )
+    assert outsider.status_code == 400
+    assert "不是本区的用户" in outsider.json()["fields"]["staff_accounts"][0]
+    # and the HTML form does not offer one
+    form = client.get(
+        reverse("vendors:incubation-centre-edit", args=[pk])
+    ).content.decode()
+    assert f">{personas.dept}<" in form
+    assert f">{personas.outsider}<" not in form
     bad = api(personas.officer).post(
         reverse("api:incubation-centre-rounds", args=[pk]),
         {"name": "第1批", "opens_on": "2027-03-01", "closes_on": "2027-01-01"},

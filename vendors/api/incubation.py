@@ -12,7 +12,7 @@ from core.exceptions import NotFound
 
 from .. import incubation as services
 from ..choices import LogKind
-from ..filtersets import IncubationApplicationFilterSet, centres_for_user
+from ..filtersets import IncubationApplicationFilterSet
 from ..models import (
     IncubationApplication,
     IncubationCentre,
@@ -46,19 +46,6 @@ class CentreSerializer(serializers.ModelSerializer):
             "staff_accounts",
             "rounds",
         ]
-
-    @staticmethod
-    def current(centre: IncubationCentre) -> dict:
-        """The centre's values as the save service takes them (for partial updates)."""
-        return {
-            "region": centre.region,
-            "name": centre.name,
-            "operator": centre.operator,
-            "staff": centre.staff,
-            "seats": centre.seats,
-            "rooms": centre.rooms,
-            "address": centre.address,
-        }
 
     def get_rounds(self, obj) -> list[dict]:
         return [
@@ -204,7 +191,7 @@ class RoundSerializer(serializers.ModelSerializer):
 
 
 class ReasonInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class MoveInInputSerializer(serializers.Serializer):
@@ -241,7 +228,7 @@ class CentreViewSet(
         if getattr(self, "swagger_fake_view", False):
             return IncubationCentre.objects.none()
         return (
-            centres_for_user(self.request.user)
+            IncubationCentre.objects.visible_to(self.request.user)
             .select_related("region")
             .prefetch_related("rounds", "staff_accounts")
             .order_by("pk")
@@ -269,9 +256,8 @@ class CentreViewSet(
     def partial_update(self, request, pk=None):
         """Change a centre's operator, staff, capacity or address."""
         centre = self._centre()
-        data = {**CentreSerializer.current(centre), **self._data(partial=True)}
         centre = services.incubation_centre_save(
-            actor=request.user, centre=centre, data=data
+            actor=request.user, centre=centre, data=self._data(partial=True)
         )
         return Response(CentreSerializer(centre).data)
 
@@ -326,7 +312,9 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
         data = ApplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        rounds = IntakeRound.objects.filter(centre__in=centres_for_user(request.user))
+        rounds = IntakeRound.objects.filter(
+            centre__in=IncubationCentre.objects.visible_to(request.user)
+        )
         try:
             round_ = rounds.get(pk=values.pop("round"))
         except IntakeRound.DoesNotExist as exc:
@@ -354,60 +342,42 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(ReviewSerializer(sheet).data, status=status.HTTP_201_CREATED)
 
+    def _act(self, service, input_serializer=None) -> Response:
+        """Validate the body (when the action takes one), run the transition's
+        service on the visible application, answer with the application."""
+        values: dict = {}
+        if input_serializer is not None:
+            data = input_serializer(data=self.request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+        return self._out(
+            service(actor=self.request.user, application=self._app(), **values)
+        )
+
     @extend_schema(request=AdmitInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def admit(self, request, pk=None):
-        data = AdmitInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._out(
-            services.incubation_admit(
-                actor=request.user, application=self._app(), **data.validated_data
-            )
-        )
+        return self._act(services.incubation_admit, AdmitInputSerializer)
 
     @extend_schema(request=ReasonInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        data = ReasonInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._out(
-            services.incubation_reject(
-                actor=request.user,
-                application=self._app(),
-                reason=data.validated_data.get("reason", ""),
-            )
-        )
+        return self._act(services.incubation_reject, ReasonInputSerializer)
 
     @extend_schema(request=MoveInInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="move-in")
     def move_in(self, request, pk=None):
-        data = MoveInInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._out(
-            services.incubation_move_in(
-                actor=request.user, application=self._app(), **data.validated_data
-            )
-        )
+        return self._act(services.incubation_move_in, MoveInInputSerializer)
 
     @extend_schema(request=None, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._out(
-            services.incubation_start(actor=request.user, application=self._app())
-        )
+        return self._act(services.incubation_start)
 
     @extend_schema(request=ReasonInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
-        data = ReasonInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._out(
-            services.incubation_extend(
-                actor=request.user,
-                application=self._app(),
-                reason=data.validated_data.get("reason", ""),
-            )
-        )
+        return self._act(services.incubation_extend, ReasonInputSerializer)
 
     @extend_schema(request=GraduateInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -428,29 +398,17 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def track(self, request, pk=None):
-        return self._out(
-            services.incubation_track(actor=request.user, application=self._app())
-        )
+        return self._act(services.incubation_track)
 
     @extend_schema(request=None, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._out(
-            services.incubation_close(actor=request.user, application=self._app())
-        )
+        return self._act(services.incubation_close)
 
     @extend_schema(request=ReasonInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="force-exit")
     def force_exit(self, request, pk=None):
-        data = ReasonInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._out(
-            services.incubation_force_exit(
-                actor=request.user,
-                application=self._app(),
-                reason=data.validated_data.get("reason", ""),
-            )
-        )
+        return self._act(services.incubation_force_exit, ReasonInputSerializer)
 
     @extend_schema(request=LogInputSerializer, responses={201: LogSerializer})
     @action(detail=True, methods=["post"])
