@@ -269,3 +269,23 @@ def item_errors(item: Any) -> dict[str, list[str]]:
     raw = {c: getattr(item, c) for c in COLUMN_BY_FIELD}
     raw["domain"] = item.domain
     return clean_item_data(raw, {item.domain.code: item.domain}).errors
+
+
+def purchase_refusal(item: Any) -> str | None:
+    """Why a catalogue item may not be put into a purchase, or None (GPS-09, §7):
+    a PROHIBITED item, or an AUX_ONLY item whose deliverable is the decision itself."""
+    if item.outsource_scope == OutsourceScope.PROHIBITED:
+        return str(
+            _("%(code)s %(name)s 不得购买：%(reason)s")
+            % {"code": item.code, "name": item.name, "reason": item.prohibited_reason}
+        )
+    if item.outsource_scope == OutsourceScope.AUX_ONLY:
+        found = [w for w in DECISION_WORDS if w in (item.deliverable or "")]
+        if found or not item.allowed_steps:
+            return str(
+                _(
+                    "%(code)s %(name)s 只能购买辅助环节，其交付成果不能是审批、决定、证照或处罚本身。"
+                )
+                % {"code": item.code, "name": item.name}
+            )
+    return None

@@ -75,6 +75,25 @@ else:
             "DATABASE_URL must point to PostgreSQL when DJANGO_DEBUG=false; SQLite is for development only"
         )
 
+# Sealed bids (procurement.sealing): comma-separated Fernet keys, newest first, so a
+# rotation keeps older bids readable at opening. Production must set its own; the
+# development key is derived from SECRET_KEY.
+_sealing = [k.strip() for k in envsecret("BID_SEALING_KEYS").split(",") if k.strip()]
+if not _sealing:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "BID_SEALING_KEYS (or BID_SEALING_KEYS_FILE) is required when DJANGO_DEBUG=false"
+        )
+    import base64
+    import hashlib
+
+    _sealing = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(("servicepact-bid-seal:" + SECRET_KEY).encode()).digest()
+        ).decode()
+    ]
+BID_SEALING_KEYS = _sealing
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -94,6 +113,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalogue",
     "vendors",
+    "procurement",
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,10 @@ def _boot(**env):
     )
 
 
+# A valid Fernet key (32 url-safe base64 bytes), for the production boots.
+SEALING_KEY = "a2V5LWZvci10ZXN0cy1vbmx5LTMyLWJ5dGVzLWxvbmc="
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -52,6 +56,15 @@ def _boot(**env):
             },
             "PostgreSQL",
         ),
+        (
+            {
+                "DJANGO_DEBUG": "false",
+                "DJANGO_SECRET_KEY": "x" * 50,
+                "DJANGO_ALLOWED_HOSTS": "example.org",
+                "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/servicepact_unused",
+            },
+            "BID_SEALING_KEYS",
+        ),
         ({"DJANGO_DEBUG": "maybe"}, "must be 'true' or 'false'"),
     ],
 )
@@ -67,6 +80,7 @@ def test_production_starts_when_configured():
         DJANGO_SECRET_KEY="x" * 50,
         DJANGO_ALLOWED_HOSTS="example.org",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/servicepact_unused",
+        BID_SEALING_KEYS=SEALING_KEY,
     )
     assert result.returncode == 0, result.stderr
 
@@ -79,6 +93,7 @@ def test_secret_is_read_from_file(tmp_path):
         DJANGO_SECRET_KEY_FILE=str(secret),
         DJANGO_ALLOWED_HOSTS="example.org",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/servicepact_unused",
+        BID_SEALING_KEYS=SEALING_KEY,
     )
     assert result.returncode == 0, result.stderr
 

@@ -1,0 +1,65 @@
+"""Who may do what in procurement. Each predicate returns a Decision with its reason;
+pages, the API and the services all ask the same ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import OrganisationKind, Role
+from core.decisions import ALLOW, Decision, deny
+from vendors.permissions import is_vendor_staff
+
+from .choices import MemberStatus
+from .models import BUYER_ROLES, READER_ROLES, CommitteeMember, ProcurementProject
+
+
+def can_view_procurement(user: Any) -> Decision:
+    """The list of projects: buyers' staff, committee members and vendor staff."""
+    if user.is_superuser or user.has_role(
+        *READER_ROLES, Role.EXPERT, Role.VENDOR_STAFF
+    ):
+        return ALLOW
+    return deny(_("只有工作人员、评审专家和承接组织人员可以查看采购项目。"))
+
+
+def can_create_project(user: Any, buyer: Any = None) -> Decision:
+    """A street officer for their street, a district admin for the district's streets."""
+    if buyer is None:
+        ok = user.is_superuser or user.has_role(*BUYER_ROLES)
+    else:
+        ok = buyer.kind == OrganisationKind.STREET and (
+            user.is_superuser or user.has_role(*BUYER_ROLES, at_path=buyer.path)
+        )
+    if ok:
+        return ALLOW
+    return deny(_("只有街道工作人员和区级管理员可以为本街道立项采购。"))
+
+
+def can_manage_project(user: Any, project: ProcurementProject) -> Decision:
+    """The buyer's officers run the procedure."""
+    if user.is_superuser or user.has_role(*BUYER_ROLES, at_path=project.buyer.path):
+        return ALLOW
+    return deny(_("只有采购人（本街道工作人员或区级管理员）可以办理此采购。"))
+
+
+def committee_seat(user: Any, project: ProcurementProject) -> CommitteeMember | None:
+    """The user's active seat on the project's committee, if any."""
+    for m in project.committee.all():
+        if m.user_id == user.pk and m.status == MemberStatus.ACTIVE:
+            return m
+    return None
+
+
+def can_score(user: Any, project: ProcurementProject) -> Decision:
+    if committee_seat(user, project) is not None:
+        return ALLOW
+    return deny(_("只有评审小组的在任成员可以评分。"))
+
+
+def bidding_vendor(user: Any, vendor: Any) -> Decision:
+    """Only a vendor's own staff bid, withdraw or challenge for it."""
+    if is_vendor_staff(user, vendor):
+        return ALLOW
+    return deny(_("只有本组织的人员可以递交、撤回投标或提出质疑。"))
