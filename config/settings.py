@@ -238,6 +238,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "vendors.documents_expire_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Every morning: awards whose challenge window closed with nothing open become
+    # final (procurement.services.award_finalise).
+    "procurement-finalise-awards": {
+        "task": "procurement.finalise_due_awards_task",
+        "schedule": crontab(hour=6, minute=10),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -275,6 +281,7 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "catalogue.choices.VersionStatus",
         "ApplicationStatusEnum": "vendors.choices.ApplicationStatus",
         "LogKindEnum": "vendors.choices.LogKind",
+        "ProcurementStatusEnum": "procurement.choices.ProjectStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

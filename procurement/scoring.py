@@ -89,10 +89,10 @@ class LotResult:
 
 def rank_rows(rows: list[Row], *, by_price_only: bool, seed: str) -> list[Row]:
     """Order and number the rows (SC-10); exact ties are drawn with `seed`."""
-    if by_price_only:
-        key = lambda r: (r.adjusted,)  # noqa: E731
-    else:
-        key = lambda r: (-r.total, r.adjusted)  # noqa: E731
+
+    def key(r: Row) -> tuple[Decimal, ...]:
+        return (r.adjusted,) if by_price_only else (-r.total, r.adjusted)
+
     ordered = sorted(rows, key=lambda r: (key(r), str(r.bid)))
     draw = random.Random(seed)
     out: list[Row] = []
@@ -153,7 +153,9 @@ def evaluate_lot(
                         "bid": b,
                         "criterion": c.code,
                         "name": c.name,
-                        "values": {m: str(v) for m, v in zip(members, given, strict=False)},
+                        "values": {
+                            m: str(v) for m, v in zip(members, given, strict=False)
+                        },
                     }
                 )
             mean = q2(sum(given, Decimal(0)) / len(given)) if given else Decimal(0)

@@ -259,6 +259,7 @@ def _clean_project(
         errors["fiscal_year"] = [_("请填写预算年度。")]
         year = on.year
     out["fiscal_year"] = year
+    assert district is not None  # a street always lies in a district
     version = published_catalogue(district, year)
     if version is None:
         errors["fiscal_year"] = [
@@ -285,9 +286,11 @@ def _clean_project(
         p = f"lots.{i}."
         lot: dict[str, Any] = {"number": i}
         lot["name"] = str(raw.get("name") or "").strip() or _("第%(n)s包") % {"n": i}
-        budget = _money(raw.get("budget"), p + "budget", errors)
-        if budget is None and not errors.get(p + "budget"):
+        if str(raw.get("budget") or "").strip() == "":
+            budget = None
             errors[p + "budget"] = [_("请填写预算金额（GPS-17：没有预算不得购买）。")]
+        else:
+            budget = _money(raw.get("budget"), p + "budget", errors)
         lot["budget"] = budget
         if budget is not None:
             total += budget
@@ -427,16 +430,21 @@ def _clean_project(
     except (TypeError, ValueError):
         term, errors["term_years"] = 1, [_("请填写服务期限。")]
     stated = bool(data.get("multi_year_stated"))
-    max_plain = int(rule_value("contract.term.max_years", district, on))
-    max_ext = int(rule_value("contract.term.max_years_extended", district, on))
-    if term < 1 or term > max_ext:
+    # GPS-24 / CT-04 are in force from 2020; a project dated earlier (the 2015
+    # re-tender) has no term rule beyond the register's own 1–3 years.
+    plain_rule = optional_rule("contract.term.max_years", district, on)
+    ext_rule = optional_rule("contract.term.max_years_extended", district, on)
+    max_plain = int(plain_rule) if plain_rule is not None else None
+    max_ext = int(ext_rule) if ext_rule is not None else None
+    if term < 1 or (max_ext is not None and term > max_ext):
         errors["term_years"] = [_("服务期限应为 1–%(n)s 年。") % {"n": max_ext}]
-    elif term > max_plain and not stated:
+    elif max_plain is not None and term > max_plain and not stated:
         errors["term_years"] = [
             _("超过 %(n)s 年的服务期限须选择并在采购文件中载明（GPS-24、CT-04）。")
             % {"n": max_plain}
         ]
-    out["term_years"], out["multi_year_stated"] = term, stated and term > max_plain
+    out["term_years"] = term
+    out["multi_year_stated"] = stated and term > (max_plain or 1)
 
     # Payment tranches: shares sum to 100
     terms = data.get("payment_terms") or []
@@ -1436,7 +1444,7 @@ def bid_qualify(
         checked = []
         errors = {}
         for i, text in enumerate(p.qualification_conditions, start=1):
-            given = conditions.get(str(i)) or conditions.get(i)
+            given = conditions.get(str(i)) or conditions.get(i)  # type: ignore[call-overload]
             if given is None or "met" not in given:
                 errors[f"conditions.{i}"] = [_("请判定资格条件：%(c)s") % {"c": text}]
                 continue
@@ -1576,10 +1584,10 @@ def _flag_abnormal(
     p: ProcurementProject, lot: Lot, bls: list[BidLot], on: dt.date
 ) -> None:
     j = p.district
+
     def share(key):
-        return (
-            Decimal(str(v)) if (v := optional_rule(key, j, on)) is not None else None
-        )  # noqa: E731
+        return Decimal(str(v)) if (v := optional_rule(key, j, on)) is not None else None  # noqa: E731
+
     flags = scoring.abnormal_price_reasons(
         {bl.pk: bl.adjusted_price for bl in bls},
         share_of_average=share("abnormal_price.share_of_average"),
@@ -1658,7 +1666,7 @@ def project_terminate(
 def expert_pool(project: ProcurementProject) -> list[User]:
     """Experts of the pools of the project's district and the city above it (COM-06)."""
     paths = [project.district.path]
-    if project.district.parent_id:
+    if project.district.parent is not None:
         paths.append(project.district.parent.path)
     return list(
         User.objects.filter(
@@ -2354,7 +2362,8 @@ def project_award(
         for bid in _bidders(p):
             mine = ranks.get(bid.pk, [])
             text = "；".join(
-                _("第%(lot)s包得分 %(total)s，排名第 %(rank)s / %(of)s") % r for r in mine
+                _("第%(lot)s包得分 %(total)s，排名第 %(rank)s / %(of)s") % r
+                for r in mine
             ) or _("未进入评审。")
             users = vendor_staff_users(bid.vendor)
             if users:
@@ -2423,9 +2432,11 @@ def challenge_file(
             obj=p,
             payload={"challenge": c.pk, "vendor": vendor.organisation.name},
         )
-        officers = list(User.objects.filter(
+        officers = list(
+            User.objects.filter(
                 memberships__organisation=p.buyer, memberships__role=Role.STREET_OFFICER
-            ).distinct())
+            ).distinct()
+        )
         if officers:
             notify(
                 users=officers,
@@ -2511,6 +2522,9 @@ def award_finalise(
                 _("有成立的质疑，请重新评审或终止后重新采购。"), code="challenge_upheld"
             )
         final_at = timezone.now()
+        if on < timezone.localdate(final_at):
+            # Recorded for an earlier day (the seeded history): final on that day.
+            final_at = timezone.make_aware(dt.datetime.combine(on, dt.time(9)))
         for a in awards:
             a.status, a.final_at = AwardStatus.FINAL, final_at
             a.save(update_fields=["status", "final_at"])

@@ -19,11 +19,18 @@ from catalogue.models import RuleParameter
 from core.models import Job, JobStatus
 from procurement import services
 from procurement.models import TenderDocument
-from tests.factories import OrganisationFactory, ServiceItemFactory, make_vendor, user_with_role
+from tests.factories import (
+    OrganisationFactory,
+    ServiceItemFactory,
+    make_vendor,
+    user_with_role,
+)
 from tests.vendors.test_eligibility import make_eligible
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-RULES = Path(__file__).resolve().parents[2] / "catalogue" / "seed" / "rule_parameters.json"
+RULES = (
+    Path(__file__).resolve().parents[2] / "catalogue" / "seed" / "rule_parameters.json"
+)
 # The day the test project is created; every later step is dated from it.
 DAY0 = dt.date(2026, 3, 2)
 
@@ -49,7 +56,9 @@ def rules(orgs):
             key=p["key"],
             jurisdiction=by_code[p["jurisdiction"]],
             valid_from=dt.date.fromisoformat(p["valid_from"]),
-            valid_to=dt.date.fromisoformat(p["valid_to"]) if p.get("valid_to") else None,
+            valid_to=dt.date.fromisoformat(p["valid_to"])
+            if p.get("valid_to")
+            else None,
             value_type=p["value_type"],
             value=p["value"],
             rule_ids=p.get("rule_ids", []),
@@ -71,13 +80,22 @@ def world(orgs, personas, catalogue, vendors, rules):
         version=published, domain=full.domain, code="A03-06", name="高龄老人居家探访"
     )
     c1b = OrganisationFactory(
-        code="D1-S1-C2", name="簇桥社区", kind=OrganisationKind.COMMUNITY, parent=orgs.s1
+        code="D1-S1-C2",
+        name="簇桥社区",
+        kind=OrganisationKind.COMMUNITY,
+        parent=orgs.s1,
     )
     v4_org = OrganisationFactory(
-        code="D1-V4", name="爱有戏社区文化发展中心", kind=OrganisationKind.VENDOR, parent=orgs.d1
+        code="D1-V4",
+        name="爱有戏社区文化发展中心",
+        kind=OrganisationKind.VENDOR,
+        parent=orgs.d1,
     )
     v5_org = OrganisationFactory(
-        code="D1-V5", name="益多公益服务中心", kind=OrganisationKind.VENDOR, parent=orgs.d1
+        code="D1-V5",
+        name="益多公益服务中心",
+        kind=OrganisationKind.VENDOR,
+        parent=orgs.d1,
     )
     bidders = [
         vendors.own,
@@ -93,12 +111,17 @@ def world(orgs, personas, catalogue, vendors, rules):
         v.pk: (
             personas.vendor
             if v == vendors.own
-            else user_with_role(Role.VENDOR_STAFF, v.organisation, username=f"staff_{v.organisation.code}")
+            else user_with_role(
+                Role.VENDOR_STAFF,
+                v.organisation,
+                username=f"staff_{v.organisation.code}",
+            )
         )
         for v in bidders
     }
     experts = [personas.expert] + [
-        user_with_role(Role.EXPERT, orgs.pool, username=f"expert{i}") for i in range(2, 10)
+        user_with_role(Role.EXPERT, orgs.pool, username=f"expert{i}")
+        for i in range(2, 10)
     ]
     return SimpleNamespace(
         items=[full, aux, extra],
@@ -119,8 +142,18 @@ def project_data(world, **overrides):
         "price_weight": "30",
         "criteria": [
             {"code": "plan", "name": "服务方案", "weight": "40", "kind": "subjective"},
-            {"code": "team", "name": "团队与管理", "weight": "20", "kind": "subjective"},
-            {"code": "record", "name": "同类项目经验", "weight": "10", "kind": "objective"},
+            {
+                "code": "team",
+                "name": "团队与管理",
+                "weight": "20",
+                "kind": "subjective",
+            },
+            {
+                "code": "record",
+                "name": "同类项目经验",
+                "weight": "10",
+                "kind": "objective",
+            },
         ],
         "qualification_conditions": ["在武侯区设有固定服务场所"],
         "term_years": 1,
@@ -146,7 +179,12 @@ def project_data(world, **overrides):
 
 def finished_document(project, actor=None) -> TenderDocument:
     """A finished document version without rendering (the PDF tests render for real)."""
-    job = Job.objects.create(kind="tender-document", status=JobStatus.DONE, progress=100, params={"project": project.pk})
+    job = Job.objects.create(
+        kind="tender-document",
+        status=JobStatus.DONE,
+        progress=100,
+        params={"project": project.pk},
+    )
     job.file.save("doc.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
     version = project.documents.count() + 1
     return TenderDocument.objects.create(project=project, version=version, job=job)
@@ -161,8 +199,10 @@ class Flow:
 
     def create(self, **overrides):
         self.project = services.project_create(
-            actor=self.p.officer, buyer=self.p.officer.active_memberships()[0].organisation,
-            data=project_data(self.world, **overrides), on=DAY0,
+            actor=self.p.officer,
+            buyer=self.p.officer.active_memberships()[0].organisation,
+            data=project_data(self.world, **overrides),
+            on=DAY0,
         )
         return self.project
 
@@ -188,13 +228,18 @@ class Flow:
             **extra,
         }
         return services.bid_submit(
-            actor=self.world.staff[vendor.pk], project=self.project, vendor=vendor,
-            data=data, now=now or self.deadline - dt.timedelta(days=1),
+            actor=self.world.staff[vendor.pk],
+            project=self.project,
+            vendor=vendor,
+            data=data,
+            now=now or self.deadline - dt.timedelta(days=1),
         )
 
     def open(self):
         self.project = services.project_open(
-            actor=self.p.officer, project=self.project, now=self.deadline + dt.timedelta(minutes=1)
+            actor=self.p.officer,
+            project=self.project,
+            now=self.deadline + dt.timedelta(minutes=1),
         )
         return self.project
 
@@ -203,20 +248,29 @@ class Flow:
         for bid in self.project.bids.filter(status="opened"):
             met = bid.vendor not in failing
             services.bid_qualify(
-                actor=self.p.officer, bid=bid, on=on,
+                actor=self.p.officer,
+                bid=bid,
+                on=on,
                 conditions={"1": {"met": met, "note": "" if met else "无固定场所"}},
             )
-        self.project = services.project_close_qualification(actor=self.p.officer, project=self.project, on=on)
+        self.project = services.project_close_qualification(
+            actor=self.p.officer, project=self.project, on=on
+        )
         return self.project
 
     def committee(self, experts=2):
         members = services.committee_draw(
-            actor=self.p.officer, project=self.project, experts=experts,
-            buyer_representatives=[self.p.officer], seed="fixed-seed",
+            actor=self.p.officer,
+            project=self.project,
+            experts=experts,
+            buyer_representatives=[self.p.officer],
+            seed="fixed-seed",
             now=self.deadline,
         )
         for m in members:
-            services.member_declare(actor=m.user, member=m, conflict=False, now=self.deadline)
+            services.member_declare(
+                actor=m.user, member=m, conflict=False, now=self.deadline
+            )
         return members
 
     def score_all(self, points=None):
@@ -225,13 +279,25 @@ class Flow:
 
         lot = self.project.lots.get()
         bids = services.scorable_bids(lot)
-        members = list(self.project.committee.filter(status=MemberStatus.ACTIVE).order_by("pk"))
+        members = list(
+            self.project.committee.filter(status=MemberStatus.ACTIVE).order_by("pk")
+        )
         for i, m in enumerate(members):
             scores = {
-                str(bl.bid_id): (points(i, bl.bid) if points else {"plan": "30", "team": "15", "record": "10"})
+                str(bl.bid_id): (
+                    points(i, bl.bid)
+                    if points
+                    else {"plan": "30", "team": "15", "record": "10"}
+                )
                 for bl in bids
             }
-            services.sheet_save(actor=m.user, lot=lot, scores=scores, submit=True, now=self.deadline + dt.timedelta(hours=3))
+            services.sheet_save(
+                actor=m.user,
+                lot=lot,
+                scores=scores,
+                submit=True,
+                now=self.deadline + dt.timedelta(hours=3),
+            )
         self.project.refresh_from_db()
         return self.project
 
@@ -244,7 +310,9 @@ class Flow:
 
     def award(self):
         self.project = services.project_award(
-            actor=self.p.officer, project=self.project, on=self.deadline.date() + dt.timedelta(days=1)
+            actor=self.p.officer,
+            project=self.project,
+            on=self.deadline.date() + dt.timedelta(days=1),
         )
         return self.project
 

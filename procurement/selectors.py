@@ -1,0 +1,156 @@
+"""Reads for pages, the API and exports: what each user may see of procurement.
+
+Bids are sealed until the opening service has run (`project.opened_at`): before it,
+every reader (the buyer, superusers, the bidder itself) gets who bid and when, and
+nothing of what a bid says; `bid_content_visible` is the one test of that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from core.exceptions import NotFound
+from vendors.permissions import is_vendor_staff
+
+from .choices import LIVE_BID_STATUSES, BidStatus, MemberStatus, SheetStatus
+from .models import (
+    Bid,
+    CommitteeMember,
+    Lot,
+    Notice,
+    ProcurementProject,
+    ScoreSheet,
+)
+from .permissions import can_manage_project, committee_seat
+
+
+def project_list_for_user(user: Any) -> QuerySet[ProcurementProject]:
+    qs = ProcurementProject.objects.visible_to(user)
+    return qs.for_list().distinct()  # type: ignore[attr-defined]
+
+
+def project_get_for_user(pk: Any, user: Any) -> ProcurementProject:
+    """The project if the user may see it; NotFound otherwise (never a 403 that
+    tells an outsider the project exists)."""
+    try:
+        return (
+            ProcurementProject.objects.visible_to(user)
+            .select_related("buyer", "district", "catalogue_version")
+            .prefetch_related(
+                Prefetch(
+                    "committee", queryset=CommitteeMember.objects.select_related("user")
+                )
+            )
+            .distinct()
+            .get(pk=int(pk))
+        )
+    except (ProcurementProject.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def is_buyer_reader(user: Any, project: ProcurementProject) -> bool:
+    """The buyer's officers and the staff who read its files (not vendors, not experts)."""
+    from .models import READER_ROLES
+
+    return bool(can_manage_project(user, project)) or user.has_role(
+        *READER_ROLES, at_path=project.buyer.path
+    )
+
+
+def bid_content_visible(project: ProcurementProject) -> bool:
+    """Whether any reader may see what bids say: only after the opening."""
+    return project.opened_at is not None
+
+
+def bids_for(user: Any, project: ProcurementProject) -> list[Bid]:
+    """The bids a user may know of: the buyer's staff all of them, a vendor its own,
+    a committee member the opened ones. Sealed content is never in these rows until
+    the opening has run."""
+    qs = project.bids.select_related("vendor__organisation").order_by(
+        "submitted_at", "pk"
+    )
+    if user.is_superuser or is_buyer_reader(user, project):
+        return list(qs.exclude(status=BidStatus.REPLACED))
+    if committee_seat(user, project) is not None and bid_content_visible(project):
+        return list(qs.filter(status__in=LIVE_BID_STATUSES))
+    return [b for b in qs if is_vendor_staff(user, b.vendor)]
+
+
+def own_bid(user: Any, project: ProcurementProject) -> Bid | None:
+    """The live bid of the user's organisation, if any."""
+    for b in project.bids.filter(status__in=LIVE_BID_STATUSES).select_related("vendor"):
+        if is_vendor_staff(user, b.vendor):
+            return b
+    return None
+
+
+def sheets_visible_to(
+    user: Any, project: ProcurementProject, lot: Lot
+) -> list[ScoreSheet]:
+    """Score sheets a user may read: a member their own, and the others' only once
+    their own is submitted; the buyer's staff all of them after the evaluation."""
+    sheets = list(
+        ScoreSheet.objects.filter(lot=lot)
+        .select_related("member__user")
+        .order_by("member_id")
+    )
+    seat = committee_seat(user, project)
+    if seat is not None:
+        mine = next((s for s in sheets if s.member_id == seat.pk), None)
+        if mine is None or mine.status != SheetStatus.SUBMITTED:
+            return [mine] if mine else []
+        return [
+            s for s in sheets if s.status == SheetStatus.SUBMITTED or s.pk == mine.pk
+        ]
+    if (user.is_superuser or is_buyer_reader(user, project)) and project.evaluated_at:
+        return sheets
+    return []
+
+
+def committee_names_visible(user: Any, project: ProcurementProject) -> bool:
+    """Experts' names are confidential until the award notice (COM-10), except to the
+    buyer who formed the committee and to the members themselves."""
+    if project.notices.filter(kind="award").exists():
+        return True
+    return bool(
+        user.is_authenticated
+        and (
+            user.is_superuser
+            or can_manage_project(user, project)
+            or committee_seat(user, project)
+        )
+    )
+
+
+def active_members(project: ProcurementProject) -> list[CommitteeMember]:
+    return [m for m in project.committee.all() if m.status == MemberStatus.ACTIVE]
+
+
+def published_notices() -> QuerySet[Notice]:
+    """The public notices (no login): published today or earlier, newest first."""
+    return Notice.objects.published(timezone.localdate()).select_related(
+        "project__buyer"
+    )
+
+
+def bid_list_for_vendor_staff(user: Any) -> QuerySet[Bid]:
+    """The bids of the user's own organisations (who bid, when, status and how many
+    files: the sealed content is not in these rows before the opening)."""
+    from django.db.models import Count
+
+    from accounts.choices import Role
+
+    org_ids = [
+        m.organisation_id
+        for m in user.active_memberships()
+        if m.role == Role.VENDOR_STAFF
+    ]
+    return (
+        Bid.objects.filter(vendor__organisation_id__in=org_ids)
+        .select_related("project__buyer", "vendor__organisation", "submitted_by")
+        .annotate(file_count=Count("files"))
+        .order_by("-submitted_at", "-pk")
+    )
