@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from core.exceptions import NotFound
 
+from .choices import OrganisationKind
 from .models import Membership, Organisation, User
 
 
@@ -55,3 +56,11 @@ def membership_get_for_user(
         )
     except (Membership.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound() from exc
+
+
+def streets_of_users_districts(user: User) -> QuerySet[Organisation]:
+    """The street offices of the districts the user belongs to (filter choices)."""
+    q = Q(pk__in=[])
+    for path in user.district_paths():
+        q |= Q(path__startswith=path)
+    return Organisation.objects.filter(q, kind=OrganisationKind.STREET).order_by("code")

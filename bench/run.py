@@ -9,6 +9,6 @@ HERE = Path(__file__).resolve().parent
 if __name__ == "__main__":
     codes = [
         subprocess.call([sys.executable, str(HERE / name)], cwd=HERE)
-        for name in ("bench_catalogue.py", "bench_vendors.py")
+        for name in ("bench_catalogue.py", "bench_vendors.py", "bench_procurement.py")
     ]
     raise SystemExit(max(codes))

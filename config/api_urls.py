@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("catalogue/", include("catalogue.api.urls")),
     path("", include("vendors.api.urls")),
+    path("procurements/", include("procurement.api.urls")),
 ]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("catalogue/", include("catalogue.urls")),
     path("vendors/", include("vendors.urls")),
+    path("procurement/", include("procurement.urls")),
+    path("notices/", include("procurement.notice_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -31,6 +31,21 @@ def navigation(request) -> dict:
         items.insert(2, ("incubation", _("孵化"), reverse("vendors:incubation-board")))
     elif "vendor_staff" in roles:
         items.insert(0, ("portal", _("本组织"), reverse("vendors:portal")))
+    # Procurement: the buyer's staff, committee members and vendors (whose list is
+    # the projects open to bids and their own bids).
+    if user.is_superuser or roles & {
+        "district_admin",
+        "street_officer",
+        "department_staff",
+        "auditor",
+        "expert",
+        "vendor_staff",
+    }:
+        at = 3 if len(items) > 5 else 1
+        items.insert(
+            at, ("procurement", _("采购"), reverse("procurement:project-list"))
+        )
+    items.insert(len(items), ("notices", _("公告"), reverse("notices:list")))
     items.append(("api", _("接口文档"), reverse("api-docs")))
     path = request.path
     # The longest matching prefix is the current section (/catalogue/rules/ is

@@ -10,3 +10,11 @@ def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
     from weasyprint import HTML  # imported lazily: it loads pango at import time
 
     return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).write_pdf()
+
+
+def html_to_pdf_with_pages(html: str, base_url: str | None = None) -> tuple[bytes, int]:
+    """The same as `html_to_pdf`, with the number of pages laid out."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).render()
+    return document.write_pdf(), len(document.pages)

@@ -58,9 +58,7 @@ class ProjectQuerySet(VisibleQuerySet):
         if user.is_superuser:
             return None
         paths = [
-            m.organisation.path
-            for m in user.active_memberships()
-            if m.role in READER_ROLES
+            m.scope_path for m in user.active_memberships() if m.role in READER_ROLES
         ]
         q = _path_q("buyer__", paths)
         q |= models.Q(committee__user=user)

@@ -28,8 +28,11 @@ from .permissions import can_manage_project, committee_seat
 
 
 def project_list_for_user(user: Any) -> QuerySet[ProcurementProject]:
-    qs = ProcurementProject.objects.visible_to(user)
-    return qs.for_list().distinct()  # type: ignore[attr-defined]
+    # Visibility joins the committee; filtering by pk keeps that join out of the
+    # sums of `for_list` (a budget counted once per committee member otherwise).
+    visible = ProcurementProject.objects.visible_to(user).values("pk")
+    qs = ProcurementProject.objects.filter(pk__in=visible)
+    return qs.for_list()
 
 
 def project_get_for_user(pk: Any, user: Any) -> ProcurementProject:

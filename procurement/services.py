@@ -150,6 +150,9 @@ def _money(
     if not value.is_finite():
         errors.setdefault(field, []).append(_("“%(v)s”不是有效的金额。") % {"v": raw})
         return None
+    if abs(value) >= Decimal("1e12"):  # before quantize, which fails on huge values
+        errors.setdefault(field, []).append(_("金额过大。"))
+        return None
     if value != value.quantize(Decimal("0.01")):
         errors.setdefault(field, []).append(_("金额最多保留两位小数。"))
         return None

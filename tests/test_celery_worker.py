@@ -107,3 +107,43 @@ def test_worker_renders_a_catalogue_pdf(worker, catalogue, personas):
     assert job.file.read().startswith(b"%PDF")
     assert "catalogue.catalogue_pdf_render_task" in log.read_text()
     assert Job.objects.get(pk=job.pk).result["items"] == 3
+
+
+# The tender document below needs the procurement world (rule parameters, items,
+# communities, bidders): its fixtures are imported so that this module can use them.
+from io import BytesIO  # noqa: E402, I001
+
+from pypdf import PdfReader  # noqa: E402
+
+from procurement import services as procurement_services  # noqa: E402
+from tests.procurement.conftest import Flow, rules, world  # noqa: E402, F401
+
+
+def test_worker_renders_a_tender_document(worker, world, personas):  # noqa: F811
+    proc, log = worker
+    # given: a 磋商 project of three catalogue items
+    project = Flow(world, personas).create()
+    # when: the officer generates its document and the transaction commits
+    doc = procurement_services.tender_document_generate(
+        actor=personas.officer, project=project
+    )
+    job = doc.job
+    # then: the worker process renders it end to end
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (JobStatus.DONE, JobStatus.FAILED) or proc.poll() is not None:
+            break
+        time.sleep(0.5)
+    assert job.status == JobStatus.DONE, (
+        f"{job.status} {job.error}\n{log.read_text()[-3000:]}"
+    )
+    assert "procurement.tender_document_render_task" in log.read_text()
+    content = job.file.read()
+    text = "".join(
+        page.extract_text() or "" for page in PdfReader(BytesIO(content)).pages
+    ).replace("\n", "")
+    for item in world.items:
+        assert item.name in text, item.name
+    assert job.result["items"] == len(world.items)
+    assert job.result["pages"] > 1

@@ -24,6 +24,7 @@ from catalogue.importing import export_csv
 from core.models import Job, JobStatus
 
 from .factories import item_payload
+from .procurement.conftest import rules, world  # noqa: F401 (fixtures)
 
 LOGIN = "login"  # HTML: redirect to the login page
 
@@ -1413,7 +1414,652 @@ API: list[Case] = [
     ),
 ]
 
-CASES = HTML + API
+
+# --- procurement API ------------------------------------------------------------------
+
+
+@pytest.fixture
+def proc_api(ctx, request):
+    """An announced project of S1 (deadline ahead) with a sealed bid of the `vendor`
+    persona's organisation, a finished document, the `expert` persona on the committee
+    (a second expert in the pool to replace them) and an open challenge."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.choices import Role
+    from procurement import services as proc_services
+    from procurement.models import Challenge, CommitteeMember, ProcurementProject
+
+    from .factories import user_with_role
+    from .procurement.conftest import Flow
+
+    flow = Flow(request.getfixturevalue("world"), ctx.p)
+    project = flow.create()
+    flow.announce()
+    ProcurementProject.objects.filter(pk=project.pk).update(
+        bid_deadline=timezone.now() + dt.timedelta(days=10)
+    )
+    project.refresh_from_db()
+    lot = project.lots.get()
+    bid = proc_services.bid_submit(
+        actor=ctx.p.vendor,
+        project=project,
+        vendor=ctx.v.own,
+        data={
+            "prices": {str(lot.pk): "700000.00"},
+            "technical_response": "方案",
+            "declare_no_conflict": True,
+            "declare_credit": True,
+        },
+    )
+    member = CommitteeMember.objects.create(
+        project=project, user=ctx.p.expert, role="expert", drawn=True, is_chair=True
+    )
+    user_with_role(Role.EXPERT, ctx.o.pool, username="p_expert_spare")
+    challenge = Challenge.objects.create(
+        project=project, vendor=ctx.v.own, filed_at=timezone.now(), grounds="质疑"
+    )
+    return SimpleNamespace(
+        project=project,
+        lot=lot,
+        bid=bid,
+        member=member,
+        challenge=challenge,
+        document=project.documents.get(),
+        notice=project.notices.order_by("pk").first(),
+    )
+
+
+def _pc(name, method, url, expect, data=None, label=""):
+    """A procurement API case (JSON, built on the `proc_api` fixture)."""
+    return Case(
+        f"api:procurement-{name}",
+        method,
+        url,
+        expect,
+        data=data,
+        api=True,
+        fmt="json",
+        label=label,
+        extra={"proc": True},
+    )
+
+
+def _pu(name, *attrs):
+    def build(c):
+        args = [c.proc.project.pk]
+        for a in attrs:
+            args.append(getattr(c.proc, a).pk)
+        return reverse(f"api:procurement-{name}", args=args)
+
+    return build
+
+
+PROCUREMENT_API: list[Case] = [
+    _pc(
+        "list",
+        "get",
+        lambda c: reverse("api:procurement-list"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "vendor": 200,
+            "expert": 200,
+            "community": 403,
+        },
+    ),
+    _pc(
+        "list",
+        "post",
+        lambda c: reverse("api:procurement-list"),
+        {"anonymous": 401, "officer": 400, "vendor": 403, "community": 403},
+        data=lambda c: {"title": ""},
+        label="bad input",
+    ),
+    _pc(
+        "detail",
+        "get",
+        _pu("detail"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "auditor": 200,
+            "vendor": 200,
+            "expert": 200,
+            "other_officer": 404,
+            "outsider": 404,
+            "community": 404,
+        },
+    ),
+    _pc(
+        "detail",
+        "patch",
+        _pu("detail"),
+        {
+            "anonymous": 401,
+            "officer": 409,
+            "vendor": 403,
+            "other_officer": 404,
+        },
+        data=lambda c: {"title": "新名称"},
+        label="announced",
+    ),
+    _pc(
+        "publish-intention",
+        "post",
+        _pu("publish-intention"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+    ),
+    _pc(
+        "generate-document",
+        "post",
+        _pu("generate-document"),
+        {"anonymous": 401, "officer": 201, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"note": "更正后"},
+    ),
+    Case(
+        "api:procurement-document-download",
+        "get",
+        _pu("document-download", "document"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "vendor": 200,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+        api=True,
+        extra={"proc": True},
+    ),
+    _pc(
+        "announce",
+        "post",
+        _pu("announce"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"bid_deadline": "2030-01-01T09:30:00+08:00"},
+    ),
+    _pc(
+        "correct",
+        "post",
+        _pu("correct"),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"body": "更正联系人", "affects_bids": False},
+    ),
+    _pc(
+        "draw-committee",
+        "post",
+        _pu("draw-committee"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"experts": 3, "buyer_representatives": []},
+        label="already drawn",
+    ),
+    _pc(
+        "member-declare",
+        "post",
+        _pu("member-declare", "member"),
+        {
+            "anonymous": 401,
+            "expert": 200,
+            "officer": 403,
+            "vendor": 403,
+            "other_officer": 404,
+        },
+        data=lambda c: {"conflict": False},
+    ),
+    _pc(
+        "member-replace",
+        "post",
+        _pu("member-replace", "member"),
+        {
+            "anonymous": 401,
+            "officer": 201,
+            "expert": 403,
+            "vendor": 403,
+            "other_officer": 404,
+        },
+        data=lambda c: {},
+    ),
+    _pc(
+        "open",
+        "post",
+        _pu("open"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+        label="before the deadline",
+    ),
+    _pc(
+        "close-qualification",
+        "post",
+        _pu("close-qualification"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+    ),
+    _pc(
+        "bids",
+        "get",
+        _pu("bids"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "vendor": 200,
+            "expert": 200,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+    ),
+    _pc(
+        "bids",
+        "post",
+        _pu("bids"),
+        {"anonymous": 401, "vendor": 201, "officer": 403, "other_officer": 404},
+        data=lambda c: {
+            "prices": {str(c.proc.lot.pk): "650000.00"},
+            "technical_response": "替换的方案",
+            "declare_no_conflict": True,
+            "declare_credit": True,
+        },
+    ),
+    _pc(
+        "bid-withdraw",
+        "post",
+        _pu("bid-withdraw", "bid"),
+        {"anonymous": 401, "vendor": 200, "officer": 403, "other_officer": 404},
+    ),
+    _pc(
+        "bid-qualify",
+        "post",
+        _pu("bid-qualify", "bid"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"conditions": {"1": {"met": True}}},
+        label="sealed",
+    ),
+    _pc(
+        "lot-sheet",
+        "get",
+        _pu("lot-sheet", "lot"),
+        {
+            "anonymous": 401,
+            "expert": 200,
+            "officer": 200,
+            "vendor": 403,
+            "other_officer": 404,
+        },
+    ),
+    _pc(
+        "lot-sheet",
+        "put",
+        _pu("lot-sheet", "lot"),
+        {"anonymous": 401, "expert": 409, "officer": 403, "other_officer": 404},
+        data=lambda c: {"scores": {}, "submit": False},
+        label="not evaluating",
+    ),
+    _pc(
+        "bid-lot-abnormal",
+        "post",
+        lambda c: reverse(
+            "api:procurement-bid-lot-abnormal", args=[c.proc.project.pk, 1]
+        ),
+        {"anonymous": 401, "expert": 409, "officer": 403, "other_officer": 404},
+        data=lambda c: {"explanation": "说明", "accepted": True},
+        label="not evaluating",
+    ),
+    _pc(
+        "return-sheets",
+        "post",
+        _pu("return-sheets"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"members": [c.proc.member.pk], "case": "totalling"},
+    ),
+    _pc(
+        "sign-report",
+        "post",
+        _pu("sign-report"),
+        {"anonymous": 401, "expert": 409, "officer": 403, "other_officer": 404},
+        data=lambda c: {"agrees": True},
+    ),
+    _pc(
+        "award",
+        "post",
+        _pu("award"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+    ),
+    _pc(
+        "finalise",
+        "post",
+        _pu("finalise"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+    ),
+    _pc(
+        "terminate",
+        "post",
+        _pu("terminate"),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"reason": "需求取消"},
+    ),
+    _pc(
+        "restart",
+        "post",
+        _pu("restart"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+    ),
+    _pc(
+        "challenges",
+        "post",
+        _pu("challenges"),
+        {"anonymous": 401, "vendor": 409, "officer": 403, "other_officer": 404},
+        data=lambda c: {"grounds": "评分不公"},
+        label="not awarded",
+    ),
+    _pc(
+        "challenge-answer",
+        "post",
+        _pu("challenge-answer", "challenge"),
+        {
+            "anonymous": 401,
+            "officer": 409,
+            "vendor": 403,
+            "expert": 404,
+            "other_officer": 404,
+        },
+        data=lambda c: {"reply": "答复", "upheld": False},
+        label="not awarded",
+    ),
+    _pc(
+        "notice-list",
+        "get",
+        lambda c: reverse("api:procurement-notice-list"),
+        {"anonymous": 200, "vendor": 200},
+    ),
+    _pc(
+        "notice-detail",
+        "get",
+        lambda c: reverse("api:procurement-notice-detail", args=[c.proc.notice.pk]),
+        {"anonymous": 200, "vendor": 200},
+    ),
+]
+
+# --- procurement HTML (pages, vendor portal, scoring screen, public notices) -------------
+
+
+def _ph(name, method, url, expect, data=None, label=""):
+    """A procurement HTML case, built on the `proc_api` fixture's announced project."""
+    return Case(name, method, url, expect, data=data, label=label, extra={"proc": True})
+
+
+def _pp(name, *attrs):
+    def build(c):
+        args = [c.proc.project.pk]
+        for a in attrs:
+            value = getattr(c.proc, a)
+            args.append(getattr(value, "version", None) or value.pk)
+        return reverse(name, args=args)
+
+    return build
+
+
+def _bid_form(c):
+    return {
+        f"price_{c.proc.lot.pk}": "690000",
+        "technical_response": "修订后的服务方案",
+        "declare_no_conflict": "on",
+        "declare_credit": "on",
+        "bond_form": "none",
+    }
+
+
+PROCUREMENT_HTML: list[Case] = [
+    _ph(
+        "procurement:bids-export",
+        "get",
+        _pp("procurement:bids-export"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "auditor": 200,
+            "dept": 200,
+            "vendor": 403,
+            "expert": 403,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+    ),
+    _ph(
+        "procurement:evaluation-export",
+        "get",
+        _pp("procurement:evaluation-export"),
+        {
+            "anonymous": LOGIN,
+            "officer": 409,  # nothing evaluated yet
+            "vendor": 403,
+            "expert": 403,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+    ),
+    Case(
+        "procurement:project-list",
+        "get",
+        lambda c: reverse("procurement:project-list"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "auditor": 200,
+            "vendor": 200,
+            "expert": 200,
+            "community": 403,
+            "assessor": 403,
+        },
+    ),
+    Case(
+        "procurement:project-create",
+        "get",
+        lambda c: reverse("procurement:project-create"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "auditor": 403,
+            "vendor": 403,
+            "community": 403,
+        },
+    ),
+    Case(
+        "procurement:project-create",
+        "post",
+        lambda c: reverse("procurement:project-create"),
+        {"anonymous": LOGIN, "officer": 400, "vendor": 403, "expert": 403},
+        data=lambda c: {"title": "", "fiscal_year": "2026"},
+        label="bad input",
+    ),
+    Case(
+        "procurement:method-preview",
+        "get",
+        lambda c: reverse("procurement:method-preview") + "?lot_budget=800000",
+        {"anonymous": LOGIN, "officer": 200, "vendor": 403, "auditor": 403},
+    ),
+    Case(
+        "procurement:my-bids",
+        "get",
+        lambda c: reverse("procurement:my-bids"),
+        {"anonymous": LOGIN, "vendor": 200, "officer": 403, "expert": 403},
+    ),
+    _ph(
+        "procurement:project-detail",
+        "get",
+        _pp("procurement:project-detail"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "auditor": 200,
+            "vendor": 200,
+            "expert": 200,
+            "other_officer": 404,
+            "outsider": 404,
+            "community": 404,
+        },
+    ),
+    _ph(
+        "procurement:project-edit",
+        "get",
+        _pp("procurement:project-edit"),
+        {
+            "anonymous": LOGIN,
+            "officer": 409,
+            "vendor": 403,
+            "auditor": 403,
+            "other_officer": 404,
+        },
+        label="announced",
+    ),
+    _ph(
+        "procurement:project-action",
+        "get",
+        lambda c: reverse(
+            "procurement:project-action", args=[c.proc.project.pk, "correct"]
+        ),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "auditor": 403,
+            "vendor": 403,
+            "expert": 403,
+            "other_officer": 404,
+        },
+        label="correct",
+    ),
+    _ph(
+        "procurement:project-action",
+        "post",
+        lambda c: reverse(
+            "procurement:project-action", args=[c.proc.project.pk, "correct"]
+        ),
+        {"anonymous": LOGIN, "officer": 302, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"body": "服务地点调整为簇锦街道社区服务中心。"},
+        label="correct",
+    ),
+    _ph(
+        "procurement:project-action",
+        "post",
+        lambda c: reverse(
+            "procurement:project-action", args=[c.proc.project.pk, "award"]
+        ),
+        {"officer": 409, "vendor": 403},
+        label="award while announced",
+    ),
+    _ph(
+        "procurement:document-status",
+        "get",
+        _pp("procurement:document-status", "document"),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 200, "other_officer": 404},
+    ),
+    _ph(
+        "procurement:document-download",
+        "get",
+        _pp("procurement:document-download", "document"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "vendor": 200,
+            "other_officer": 404,
+            "community": 404,
+        },
+    ),
+    _ph(
+        "procurement:bid-qualify",
+        "get",
+        _pp("procurement:bid-qualify", "bid"),
+        {"anonymous": LOGIN, "officer": 409, "vendor": 403, "other_officer": 404},
+        label="before the opening",
+    ),
+    _ph(
+        "procurement:member-replace",
+        "get",
+        _pp("procurement:member-replace", "member"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "expert": 403,
+            "vendor": 403,
+            "other_officer": 404,
+        },
+    ),
+    _ph(
+        "procurement:challenge-answer",
+        "get",
+        _pp("procurement:challenge-answer", "challenge"),
+        {"anonymous": LOGIN, "officer": 409, "vendor": 403, "other_officer": 404},
+        label="before the award",
+    ),
+    _ph(
+        "procurement:bid-submit",
+        "post",
+        _pp("procurement:bid-submit"),
+        {"anonymous": LOGIN, "vendor": 302, "officer": 403, "other_officer": 404},
+        data=_bid_form,
+    ),
+    _ph(
+        "procurement:bid-withdraw",
+        "post",
+        _pp("procurement:bid-withdraw"),
+        {"anonymous": LOGIN, "vendor": 302, "officer": 403, "other_officer": 404},
+    ),
+    _ph(
+        "procurement:challenge-file",
+        "post",
+        _pp("procurement:challenge-file"),
+        {"anonymous": LOGIN, "vendor": 409, "officer": 403, "other_officer": 404},
+        data=lambda c: {"grounds": "评分不公"},
+        label="before the award",
+    ),
+    _ph(
+        "procurement:lot-score",
+        "get",
+        _pp("procurement:lot-score", "lot"),
+        {
+            "anonymous": LOGIN,
+            "expert": 200,
+            "officer": 403,
+            "vendor": 403,
+            "other_officer": 404,
+        },
+    ),
+    _ph(
+        "procurement:lot-score",
+        "post",
+        _pp("procurement:lot-score", "lot"),
+        {"anonymous": LOGIN, "expert": 302, "officer": 403, "other_officer": 404},
+        data=lambda c: {"op": "declare", "conflict": "no"},
+        label="declare",
+    ),
+    _ph(
+        "procurement:report-sign",
+        "get",
+        _pp("procurement:report-sign"),
+        {
+            "anonymous": LOGIN,
+            "expert": 200,
+            "officer": 403,
+            "vendor": 403,
+            "other_officer": 404,
+        },
+    ),
+    Case(
+        "notices:list",
+        "get",
+        lambda c: reverse("notices:list"),
+        {"anonymous": 200, "officer": 200, "vendor": 200},
+    ),
+    _ph(
+        "notices:detail",
+        "get",
+        lambda c: reverse("notices:detail", args=[c.proc.notice.pk]),
+        {"anonymous": 200, "vendor": 200, "outsider": 200},
+    ),
+]
+
+CASES = HTML + API + PROCUREMENT_API + PROCUREMENT_HTML
 
 # URLs that are not ours to test here, with the reason.
 EXEMPT_NAMESPACES = {"admin"}  # Django's admin: staff-only by Django itself
@@ -1443,7 +2089,7 @@ def _request(case: Case, ctx, persona: str, web, api):
         for persona in case.expect
     ],
 )
-def test_matrix(case, persona, ctx, web, api):
+def test_matrix(case, persona, ctx, web, api, request):
     # given: the world and, for rule endpoints, one rule parameter
     if case.extra.get("rule"):
         from catalogue.models import RuleParameter
@@ -1456,6 +2102,8 @@ def test_matrix(case, persona, ctx, web, api):
             value=7,
             rule_ids=["TL-17"],
         )
+    if case.extra.get("proc"):
+        ctx.proc = request.getfixturevalue("proc_api")
     # when
     response = _request(case, ctx, persona, web, api)
     # then

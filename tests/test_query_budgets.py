@@ -120,12 +120,141 @@ def _grow(kind: str, n: int, ctx) -> None:
             IncubationReview.objects.create(
                 application=app, reviewer="何志明", scores={}, total=80
             )
+    elif kind in ("procurements", "procurement-notices", "bids", "opened-bids"):
+        _grow_procurement(kind, n, ctx)
+    elif kind == "own-bids":
+        _grow_own_bids(n, ctx)
     elif kind == "days":
         base = dt.date(2025, 1, 1) + dt.timedelta(days=CalendarDay.objects.count())
         for i in range(n):
             CalendarDay.objects.create(
                 date=base + dt.timedelta(days=i), kind="holiday", name="测试"
             )
+
+
+def _budget_project(ctx, opened: bool = False):
+    """One project of S1 for the bid and notice lists (created directly: no rules)."""
+    from django.utils import timezone
+
+    from procurement.models import Lot, ProcurementProject
+
+    code = "BUDGET-OPENED" if opened else "BUDGET-1"
+    project = ProcurementProject.objects.filter(code=code).first()
+    if project is None:
+        project = ProcurementProject.objects.create(
+            code=code,
+            title="预算测试项目",
+            buyer=ctx["orgs"].s1,
+            district=ctx["orgs"].d1,
+            catalogue_version=ctx["catalogue"].published,
+            fiscal_year=2026,
+            method="cuoshang",
+            status="opened" if opened else "announced",
+            bid_deadline=timezone.now(),
+            opened_at=timezone.now() if opened else None,
+        )
+        Lot.objects.create(
+            project=project, number=1, name="包一", budget=1000, budget_source="fiscal"
+        )
+    return project
+
+
+def _grow_procurement(kind: str, n: int, ctx) -> None:
+    from django.utils import timezone
+
+    from procurement.models import (
+        Bid,
+        BidLot,
+        CommitteeMember,
+        Lot,
+        Notice,
+        ProcurementProject,
+    )
+    from procurement.sealing import seal_json
+
+    from .factories import make_vendor
+
+    if kind == "procurements":
+        for _ in range(n):
+            i = ProcurementProject.objects.count()
+            project = ProcurementProject.objects.create(
+                code=f"D1-S1-2026-{i:03d}",
+                title=f"采购项目{i}",
+                buyer=ctx["orgs"].s1,
+                district=ctx["orgs"].d1,
+                catalogue_version=ctx["catalogue"].published,
+                fiscal_year=2026,
+                method="cuoshang",
+            )
+            Lot.objects.create(
+                project=project,
+                number=1,
+                name="包一",
+                budget=1000,
+                budget_source="fiscal",
+            )
+            CommitteeMember.objects.create(
+                project=project, user=UserFactory(), role="expert"
+            )
+        return
+    project = _budget_project(ctx, opened=kind == "opened-bids")
+    for _ in range(n):
+        if kind == "procurement-notices":
+            Notice.objects.create(
+                project=project,
+                kind="tender",
+                title="公告",
+                body="正文",
+                published_on=dt.date(2026, 1, 1),
+            )
+            continue
+        org = OrganisationFactory(kind=OrganisationKind.VENDOR, parent=ctx["orgs"].d1)
+        bid = Bid.objects.create(
+            project=project,
+            vendor=make_vendor(org),
+            submitted_at=timezone.now(),
+            sealed_content=seal_json({}),
+            status="opened" if project.opened_at else "submitted",
+        )
+        if project.opened_at:
+            BidLot.objects.create(
+                bid=bid, lot=project.lots.get(), price=900, adjusted_price=900
+            )
+
+
+def _grow_own_bids(n: int, ctx) -> None:
+    """Bids of the `vendor` persona's organisation, one per project, with a file."""
+    from django.utils import timezone
+
+    from procurement.models import Bid, BidFile, ProcurementProject
+    from procurement.sealing import seal_json
+    from vendors.models import Vendor
+
+    from .factories import make_vendor
+
+    org = ctx["orgs"].vendor
+    vendor = Vendor.objects.filter(organisation=org).first() or make_vendor(org)
+    for _ in range(n):
+        i = ProcurementProject.objects.count()
+        project = ProcurementProject.objects.create(
+            code=f"D1-S1-2026-B{i:03d}",
+            title=f"投标项目{i}",
+            buyer=ctx["orgs"].s1,
+            district=ctx["orgs"].d1,
+            catalogue_version=ctx["catalogue"].published,
+            fiscal_year=2026,
+            method="cuoshang",
+            status="announced",
+            bid_deadline=timezone.now(),
+        )
+        bid = Bid.objects.create(
+            project=project,
+            vendor=vendor,
+            submitted_at=timezone.now(),
+            submitted_by=ctx["user"],
+            sealed_content=seal_json({}),
+        )
+        BidFile.objects.create(bid=bid, sealed_name=seal_json({}), size=1)
 
 
 def _first_centre() -> int:
@@ -276,6 +405,80 @@ LISTS = [
         lambda c: reverse("api:notification-list"),
         "vendors",
         5,
+    ),
+    (
+        "api procurement list",
+        "officer",
+        lambda c: reverse("api:procurement-list"),
+        "procurements",
+        6,
+    ),
+    (
+        "api procurement list filtered",
+        "officer",
+        lambda c: reverse("api:procurement-list") + "?status=draft&q=采购",
+        "procurements",
+        6,
+    ),
+    (
+        "api procurement notice list",
+        "officer",
+        lambda c: reverse("api:procurement-notice-list"),
+        "procurement-notices",
+        4,
+    ),
+    (
+        "api procurement bid list sealed",
+        "officer",
+        lambda c: reverse("api:procurement-bids", args=[_budget_project(c).pk]),
+        "bids",
+        8,
+    ),
+    (
+        "api procurement bid list opened",
+        "officer",
+        lambda c: reverse(
+            "api:procurement-bids", args=[_budget_project(c, opened=True).pk]
+        ),
+        "opened-bids",
+        9,
+    ),
+    (
+        "html procurement list",
+        "officer",
+        lambda c: reverse("procurement:project-list"),
+        "procurements",
+        8,
+    ),
+    (
+        "html procurement list filtered",
+        "officer",
+        lambda c: (
+            reverse("procurement:project-list") + "?status=draft&method=cuoshang&q=采购"
+        ),
+        "procurements",
+        9,
+    ),
+    (
+        "html procurement list vendor",
+        "vendor",
+        lambda c: reverse("procurement:project-list"),
+        "own-bids",
+        8,
+    ),
+    (
+        "html notice list",
+        "anonymous",
+        lambda c: reverse("notices:list"),
+        "procurement-notices",
+        3,
+    ),
+    (
+        "html my bids",
+        "vendor",
+        lambda c: reverse("procurement:my-bids"),
+        "own-bids",
+        7,
     ),
 ]
 

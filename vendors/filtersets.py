@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from accounts.selectors import streets_of_users_districts
 
 from .choices import ApplicationStatus, CreditResult, Grade, OrgType, VendorStatus
 from .models import (
@@ -68,12 +69,7 @@ class VendorFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         user = user or getattr(self.request, "user", None)
         if user is not None and user.is_authenticated and not user.is_superuser:
-            q = Q(pk__in=[])
-            for path in user.district_paths():
-                q |= Q(path__startswith=path)
-            self.filters["street"].queryset = Organisation.objects.filter(
-                q, kind=OrganisationKind.STREET
-            ).order_by("code")
+            self.filters["street"].queryset = streets_of_users_districts(user)
 
     def search(self, queryset, name, value):
         value = value.replace("\x00", "").strip()

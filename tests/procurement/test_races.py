@@ -45,7 +45,7 @@ def _together(*calls):
 def _evaluating(flow, world):
     flow.create()
     flow.announce()
-    for v, price in zip(world.bidders[:3], PRICES):
+    for v, price in zip(world.bidders[:3], PRICES, strict=True):
         flow.bid(v, price)
     flow.committee()
     flow.open()
@@ -107,7 +107,8 @@ def test_two_officers_awarding_at_once_award_once(
         lambda: services.project_award(actor=second, project=flow.project, on=on),
     )
     errors = [o for o in outcomes if isinstance(o, Exception)]
-    assert len(errors) == 1 and isinstance(errors[0], DomainError), outcomes
+    assert len(errors) == 1, outcomes
+    assert isinstance(errors[0], DomainError), outcomes
     assert errors[0].status_code == 409
     assert Award.objects.filter(lot__project=flow.project).count() == 1
 

@@ -126,17 +126,17 @@ def test_equal_total_ranks_the_lower_price_first():
 
 
 def test_equal_total_and_price_is_a_recorded_draw():
-    args = dict(
-        prices={
+    args = {
+        "prices": {
             1: (D("100"), D("100")),
             2: (D("100"), D("100")),
             3: (D("100"), D("100")),
         },
-        sheets={"m1": {b: {"plan": D("50")} for b in (1, 2, 3)}},
-        criteria=[Criterion("plan", "方案", D("70"), objective=False)],
-        price_weight=D("30"),
-        lowest_price=False,
-    )
+        "sheets": {"m1": {b: {"plan": D("50")} for b in (1, 2, 3)}},
+        "criteria": [Criterion("plan", "方案", D("70"), objective=False)],
+        "price_weight": D("30"),
+        "lowest_price": False,
+    }
     first = evaluate_lot(**args, tie_seed="seed-a")
     again = evaluate_lot(**args, tie_seed="seed-a")
     assert all(r.tie for r in first.rows)

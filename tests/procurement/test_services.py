@@ -149,7 +149,8 @@ def test_price_weight_outside_the_method_band_is_refused(personas, world):
             price_weight="40",
             criteria=[{"code": "plan", "name": "方案", "weight": "60"}],
         )
-    assert "10" in _errors(exc)["price_weight"] and "30" in _errors(exc)["price_weight"]
+    assert "10" in _errors(exc)["price_weight"]
+    assert "30" in _errors(exc)["price_weight"]
 
 
 def test_criteria_must_add_up_to_100_with_the_price(personas, world):
@@ -165,7 +166,8 @@ def test_three_year_term_only_when_stated(personas, world):
         _create(personas, world, term_years=3)
     assert "CT-04" in _errors(exc)["term_years"]
     project = _create(personas, world, term_years=3, multi_year_stated=True)
-    assert project.term_years == 3 and project.multi_year_stated
+    assert project.term_years == 3
+    assert project.multi_year_stated
 
 
 def test_splitting_the_same_items_under_the_threshold_is_refused(personas, world):
@@ -390,7 +392,8 @@ def test_sealed_bid_is_stored_without_plaintext(flow, world):
     assert not BidLot.objects.exists()
     stored = BidFile.objects.get(bid=bid)
     assert b"secret plan" not in stored.blob.read()
-    assert "服务方案" not in stored.sealed_name and "pdf" not in stored.blob.name
+    assert "服务方案" not in stored.sealed_name
+    assert "pdf" not in stored.blob.name
 
 
 def test_resubmitting_replaces_and_withdrawal_stops_at_the_deadline(flow, world):
@@ -399,7 +402,8 @@ def test_resubmitting_replaces_and_withdrawal_stops_at_the_deadline(flow, world)
     first = flow.bid(world.bidders[0], "700000")
     second = flow.bid(world.bidders[0], "690000")
     first.refresh_from_db()
-    assert first.status == BidStatus.REPLACED and second.status == BidStatus.SUBMITTED
+    assert first.status == BidStatus.REPLACED
+    assert second.status == BidStatus.SUBMITTED
     staff = world.staff[world.bidders[0].pk]
     with pytest.raises(Conflict):
         services.bid_withdraw(actor=staff, bid=second, now=flow.deadline)
@@ -437,7 +441,7 @@ def test_opening_before_the_deadline_is_refused(flow, world, personas):
 def test_opening_reveals_prices_and_records_the_opening(flow, world):
     flow.create()
     flow.announce()
-    for v, price in zip(world.bidders[:3], PRICES):
+    for v, price in zip(world.bidders[:3], PRICES, strict=True):
         flow.bid(v, price)
     flow.open()
     assert sorted(BidLot.objects.values_list("price", flat=True)) == sorted(PRICES)
@@ -448,7 +452,8 @@ def test_opening_reveals_prices_and_records_the_opening(flow, world):
     record = (
         audit_events_for(flow.project).get(action="procurement.open").payload["record"]
     )
-    assert len(record) == 3 and all("prices" in r and "bond" in r for r in record)
+    assert len(record) == 3
+    assert all("prices" in r and "bond" in r for r in record)
 
 
 def test_same_responsible_person_disqualifies_both(flow, world):
@@ -456,7 +461,7 @@ def test_same_responsible_person_disqualifies_both(flow, world):
     world.bidders[1].save()
     flow.create()
     flow.announce()
-    for v, price in zip(world.bidders[:4], PRICES + [Decimal("720000")]):
+    for v, price in zip(world.bidders[:4], [*PRICES, Decimal("720000")], strict=True):
         flow.bid(v, price)
     flow.open()
     flow.qualify_all()
@@ -472,7 +477,7 @@ def test_tender_with_fewer_than_three_qualified_fails_with_reasons(
         method="tender", price_weight="30", lots=[_lot(world, budget="2500000.00")]
     )
     flow.announce()
-    for v, price in zip(world.bidders[:3], PRICES):
+    for v, price in zip(world.bidders[:3], PRICES, strict=True):
         flow.bid(v, price)
     flow.open()
     project = flow.qualify_all(failing=[world.bidders[2]])
@@ -484,7 +489,8 @@ def test_tender_with_fewer_than_three_qualified_fails_with_reasons(
     new = services.project_restart(
         actor=personas.officer, project=project, on=DAY0 + dt.timedelta(days=90)
     )
-    assert new.status == ProjectStatus.DRAFT and new.restarted_from == project
+    assert new.status == ProjectStatus.DRAFT
+    assert new.restarted_from == project
     assert set(new.lots.get().items.values_list("item_id", flat=True)) == {
         i.pk for i in world.items
     }
@@ -503,7 +509,7 @@ def test_cuoshang_supplier_count_outcomes(
 ):
     flow.create()
     flow.announce()
-    for v, price in zip(world.bidders[:3], PRICES):
+    for v, price in zip(world.bidders[:3], PRICES, strict=True):
         flow.bid(v, price)
     flow.open()
     failing = world.bidders[qualified:3]
@@ -556,7 +562,7 @@ def test_draw_is_reproducible_and_passes_over_conflicted_experts(flow, world, pe
 
     flow.create()
     flow.announce()
-    for v, price in zip(world.bidders[:3], PRICES):
+    for v, price in zip(world.bidders[:3], PRICES, strict=True):
         flow.bid(v, price)
     expert = world.experts[3]
     RelatedPerson.objects.create(
@@ -571,7 +577,8 @@ def test_draw_is_reproducible_and_passes_over_conflicted_experts(flow, world, pe
         now=flow.deadline,
     )
     users = {m.user for m in members}
-    assert expert not in users and len(users) == 9
+    assert expert not in users
+    assert len(users) == 9
     from core.events import audit_events_for
 
     payload = (
@@ -637,7 +644,7 @@ def test_a_member_who_declares_a_conflict_cannot_score_and_is_replaced(
 ):
     flow.create()
     flow.announce()
-    for v, price in zip(world.bidders[:3], PRICES):
+    for v, price in zip(world.bidders[:3], PRICES, strict=True):
         flow.bid(v, price)
     members = services.committee_draw(
         actor=personas.officer,
@@ -652,9 +659,11 @@ def test_a_member_who_declares_a_conflict_cannot_score_and_is_replaced(
         actor=conflicted.user, member=conflicted, conflict=True, text="曾在同行任职"
     )
     new = services.member_replace(actor=personas.officer, member=conflicted, seed="r")
-    assert new.user != conflicted.user and new.is_chair
+    assert new.user != conflicted.user
+    assert new.is_chair
     conflicted.refresh_from_db()
-    assert conflicted.status == "replaced" and conflicted.replaced_by == new
+    assert conflicted.status == "replaced"
+    assert conflicted.replaced_by == new
 
 
 # --- scoring, award and challenge ------------------------------------------------------
@@ -663,7 +672,7 @@ def test_a_member_who_declares_a_conflict_cannot_score_and_is_replaced(
 def _to_evaluating(flow, world):
     flow.create()
     flow.announce()
-    for v, price in zip(world.bidders[:3], PRICES):
+    for v, price in zip(world.bidders[:3], PRICES, strict=True):
         flow.bid(v, price)
     flow.committee()
     flow.open()
@@ -683,7 +692,8 @@ def test_scores_out_of_range_are_refused(flow, world):
         )
     errors = _errors(exc)
     assert "0–40" in errors[f"scores.{bid.pk}.plan"]
-    assert f"scores.{bid.pk}.team" in errors and f"scores.{bid.pk}.record" in errors
+    assert f"scores.{bid.pk}.team" in errors
+    assert f"scores.{bid.pk}.record" in errors
 
 
 def test_a_submitted_sheet_cannot_change_and_a_non_member_cannot_score(
@@ -830,7 +840,9 @@ def test_wrong_state_is_a_transition_error(flow, personas):
         services.project_award(actor=personas.officer, project=project)
 
 
-def test_daily_task_finalises_awards_whose_window_has_closed(flow, world, personas, monkeypatch):
+def test_daily_task_finalises_awards_whose_window_has_closed(
+    flow, world, personas, monkeypatch
+):
     from django.utils import timezone
 
     from procurement.tasks import finalise_due_awards_task
@@ -842,7 +854,33 @@ def test_daily_task_finalises_awards_whose_window_has_closed(flow, world, person
     until = project.lots.get().awards.get().challenge_until
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: until)
     assert finalise_due_awards_task() == 0
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: until + dt.timedelta(days=1))
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *a, **k: until + dt.timedelta(days=1)
+    )
     assert finalise_due_awards_task() == 1
     project.refresh_from_db()
     assert project.status == ProjectStatus.FINAL
+
+
+def test_department_staff_read_their_street_projects_only(flow, personas, orgs):
+    from accounts.choices import Role
+    from procurement.selectors import project_list_for_user
+    from tests.factories import OrganisationFactory, user_with_role
+
+    project = flow.create()
+    assert list(project_list_for_user(personas.dept)) == [project]
+    other_dept = OrganisationFactory(
+        code="D1-S2-D1", name="玉林社区发展科", kind="department", parent=orgs.s2
+    )
+    assert (
+        list(
+            project_list_for_user(
+                user_with_role(Role.DEPARTMENT_STAFF, other_dept, username="d2")
+            )
+        )
+        == []
+    )
+    # reading is not buying
+    from procurement.permissions import can_manage_project
+
+    assert not can_manage_project(personas.dept, project)

@@ -1,14 +1,35 @@
-"""Load (or refresh) the reference and demo data. `make run` and `make demo` call it."""
+"""Load (or refresh) the reference and demo data. `make run` and `make demo` call it.
 
+It lives in the top app (procurement) because it seeds every app below it; Django
+takes a command from the first app in INSTALLED_APPS that has it, so no lower app
+may define another `demo`.
+"""
+
+import logging
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.seeding import DEMO_USERS, seed_demo_users, seed_organisations
 from catalogue.seeding import seed_reference_data
+from procurement.seeding import seed_procurement
 from vendors.seeding import seed_incubation, seed_vendors
+
+# Chatty for a seed: WeasyPrint's layout steps and Celery's in-process task lines at
+# INFO, kombu's notice that the in-memory broker has no hostname.
+QUIET_LOGGERS = {
+    "weasyprint": logging.WARNING,
+    "weasyprint.progress": logging.WARNING,
+    "celery.app.trace": logging.WARNING,
+    "kombu.connection": logging.ERROR,
+}
 
 
 class Command(BaseCommand):
-    help = "Load the Wuhou organisation tree, rule parameters, calendar, catalogues, supplier register and demo accounts (idempotent)."
+    help = (
+        "Load the Wuhou organisation tree, rule parameters, calendar, catalogues, "
+        "supplier register, demo accounts and the demo procurements (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -19,17 +40,22 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, *args, **options):
+        if options["verbosity"] < 2:
+            for name, level in QUIET_LOGGERS.items():
+                logging.getLogger(name).setLevel(level)
         orgs = seed_organisations()
         ref = seed_reference_data()
         ref["vendors"] = seed_vendors()
         ref["incubation_applications"] = seed_incubation()
         users = seed_demo_users(reset_passwords=options["reset_passwords"])
+        # After the accounts: the procurements act through the demo officers,
+        # experts and the vendor account.
+        ref["procurement_projects"] = seed_procurement()
         if options["quiet"]:
             return
         self.stdout.write(f"organisations created: {orgs}")
         for key, value in ref.items():
             self.stdout.write(f"{key}: {value}")
-        from django.conf import settings
 
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password: {settings.DEMO_PASSWORD}):")

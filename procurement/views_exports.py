@@ -1,0 +1,52 @@
+"""Spreadsheet downloads of a project for the buyer's staff: the bid register and
+the evaluation result (procurement.exports)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from core.exceptions import Conflict
+from core.views import DomainErrorMixin
+
+from . import exports, selectors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _readable(request: Any, pk: Any) -> Any:
+    project = selectors.project_get_for_user(pk, request.user)
+    if not (
+        request.user.is_superuser or selectors.is_buyer_reader(request.user, project)
+    ):
+        raise PermissionDenied(_("只有采购人的工作人员可以导出投标和评审记录。"))
+    return project
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+class BidsExportView(LoginRequiredMixin, DomainErrorMixin, View):
+    """开标记录: who bid and when; prices, bonds and qualification only after opening."""
+
+    def get(self, request, pk):
+        project = _readable(request, pk)
+        return _xlsx(exports.bids_xlsx(request.user, project), f"{project.code}-bids")
+
+
+class EvaluationExportView(LoginRequiredMixin, DomainErrorMixin, View):
+    """评审结果: each lot's ranking, once the committee has finished."""
+
+    def get(self, request, pk):
+        project = _readable(request, pk)
+        if project.evaluated_at is None:
+            raise Conflict(_("评审尚未完成，没有可导出的结果。"))
+        return _xlsx(exports.evaluation_xlsx(project), f"{project.code}-evaluation")
