@@ -48,7 +48,7 @@ run: migrate ## Set up, migrate, load catalogue and demo data, serve at http://1
 test: setup-dev ## Set up and run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	@bash scripts/system-deps.sh run
 	$(MANAGE) compilemessages -v 0 --ignore=.venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 worker: setup ## A Celery worker (needs REDIS_URL)
 	$(BIN)/celery -A config worker -l info --concurrency=2 -Q $${CELERY_QUEUE:-servicepact}

@@ -516,6 +516,9 @@ class BidFile(models.Model):
     sealed_name = models.TextField(editable=False)
     blob = models.FileField(upload_to="procurement/bids/%Y/", editable=False)
     size = models.PositiveIntegerField(default=0)
+    # Written by the opening service, never before.
+    name = models.CharField(_("文件名"), max_length=200, blank=True)
+    file = models.FileField(_("文件"), upload_to="procurement/opened/%Y/", blank=True)
 
     class Meta:
         verbose_name = _("投标文件附件")

@@ -44,6 +44,17 @@ def can_manage_project(user: Any, project: ProcurementProject) -> Decision:
     return deny(_("只有采购人（本街道工作人员或区级管理员）可以办理此采购。"))
 
 
+def is_buyer_staff(user: Any, project: ProcurementProject) -> bool:
+    """Staff of the buying street (its officers, departments, or the district's
+    admins): they may sit only as buyer representatives, never as experts (COM-07)."""
+    return user.has_role(
+        Role.STREET_OFFICER,
+        Role.DISTRICT_ADMIN,
+        Role.DEPARTMENT_STAFF,
+        at_path=project.buyer.path,
+    )
+
+
 def committee_seat(user: Any, project: ProcurementProject) -> CommitteeMember | None:
     """The user's active seat on the project's committee, if any."""
     for m in project.committee.all():

@@ -18,6 +18,7 @@ from vendors.permissions import is_vendor_staff
 from .choices import LIVE_BID_STATUSES, BidStatus, MemberStatus, SheetStatus
 from .models import (
     Bid,
+    BidFile,
     CommitteeMember,
     Lot,
     Notice,
@@ -157,3 +158,23 @@ def bid_list_for_vendor_staff(user: Any) -> QuerySet[Bid]:
         .annotate(file_count=Count("files"))
         .order_by("-submitted_at", "-pk")
     )
+
+
+def opened_files(bid_ids: list[int]) -> QuerySet[BidFile]:
+    """The readable copies of bid documents (they exist only after the opening)."""
+    return BidFile.objects.filter(bid__in=bid_ids).exclude(file="").order_by("pk")
+
+
+def bid_file_for_user(
+    user: Any, project: ProcurementProject, bid_pk: Any, file_pk: Any
+) -> BidFile:
+    """A bid document the user may read: after the opening, of a bid the user may
+    know of (the buyer's staff, the committee, the bidder itself). NotFound otherwise."""
+    if not bid_content_visible(project):
+        raise NotFound()
+    ids = {b.pk for b in bids_for(user, project)}
+    try:
+        f = opened_files(list(ids)).get(pk=int(file_pk), bid_id=int(bid_pk))
+    except (BidFile.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    return f

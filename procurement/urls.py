@@ -66,6 +66,11 @@ urlpatterns = [
         "<int:pk>/bids.xlsx", views_exports.BidsExportView.as_view(), name="bids-export"
     ),
     path(
+        "<int:pk>/bids/<int:bid_pk>/files/<int:file_pk>/",
+        views_exports.BidFileDownloadView.as_view(),
+        name="bid-file",
+    ),
+    path(
         "<int:pk>/evaluation.xlsx",
         views_exports.EvaluationExportView.as_view(),
         name="evaluation-export",

@@ -361,7 +361,14 @@ def detail_context(request: Any, project: ProcurementProject, **extra: Any) -> d
             .order_by("lot__number")
         ):
             by_bid[bl.bid_id].append(bl)
-    bid_rows = [{"bid": b, "lots": by_bid.get(b.pk, [])} for b in bids]
+    files_by_bid: dict[int, list[Any]] = defaultdict(list)
+    if visible and bids:
+        for f in selectors.opened_files([b.pk for b in bids]):
+            files_by_bid[f.bid_id].append(f)
+    bid_rows = [
+        {"bid": b, "lots": by_bid.get(b.pk, []), "files": files_by_bid.get(b.pk, [])}
+        for b in bids
+    ]
 
     awards = list(
         Award.objects.filter(lot__project=project)

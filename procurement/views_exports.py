@@ -1,5 +1,5 @@
-"""Spreadsheet downloads of a project for the buyer's staff: the bid register and
-the evaluation result (procurement.exports)."""
+"""Downloads of a project: the bid register and the evaluation result for the
+buyer's staff (procurement.exports), and bid documents once the bids are opened."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -50,3 +50,14 @@ class EvaluationExportView(LoginRequiredMixin, DomainErrorMixin, View):
         if project.evaluated_at is None:
             raise Conflict(_("评审尚未完成，没有可导出的结果。"))
         return _xlsx(exports.evaluation_xlsx(project), f"{project.code}-evaluation")
+
+
+class BidFileDownloadView(LoginRequiredMixin, DomainErrorMixin, View):
+    """A bid's document, after the opening, for whoever may read that bid."""
+
+    def get(self, request, pk, bid_pk, file_pk):
+        project = selectors.project_get_for_user(pk, request.user)
+        f = selectors.bid_file_for_user(request.user, project, bid_pk, file_pk)
+        return FileResponse(
+            f.file.open("rb"), as_attachment=True, filename=f.name or "bid-file"
+        )

@@ -1659,6 +1659,15 @@ PROCUREMENT_API: list[Case] = [
         },
     ),
     _pc(
+        "bid-file",
+        "get",
+        lambda c: reverse(
+            "api:procurement-bid-file", args=[c.proc.project.pk, c.proc.bid.pk, 999999]
+        ),
+        # sealed (and no such file): a 404 for everyone, the buyer included
+        {"anonymous": 401, "officer": 404, "vendor": 404, "other_officer": 404},
+    ),
+    _pc(
         "bid-withdraw",
         "post",
         _pu("bid-withdraw", "bid"),
@@ -1807,6 +1816,22 @@ def _bid_form(c):
 
 
 PROCUREMENT_HTML: list[Case] = [
+    Case(
+        "procurement:bid-file",
+        "get",
+        lambda c: reverse(
+            "procurement:bid-file", args=[c.proc.project.pk, c.proc.bid.pk, 999999]
+        ),
+        # sealed (and no such file): nobody learns anything, the buyer included
+        {
+            "anonymous": LOGIN,
+            "officer": 404,
+            "vendor": 404,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+        extra={"proc": True},
+    ),
     _ph(
         "procurement:bids-export",
         "get",

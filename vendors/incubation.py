@@ -21,7 +21,8 @@ from accounts.models import User
 from accounts.services import notify
 from catalogue.rules import rule_value
 from core.events import audit_record
-from core.exceptions import NotPermitted, TransitionNotAllowed, ValidationFailed
+from core.exceptions import NotPermitted, ValidationFailed
+from core.transitions import check_transition, run_transition
 
 from .choices import LOG_STATUSES, ApplicationStatus, LogKind
 from .models import (
@@ -70,12 +71,7 @@ def _lock(app: IncubationApplication) -> IncubationApplication:
 
 
 def _check(actor: User | None, app: IncubationApplication, name: str) -> None:
-    """The transition table's verdict on the locked row; the system only needs the
-    status to fit."""
-    if actor is not None:
-        transition_decision(actor, app, name).raise_if_denied()
-    elif app.status not in TRANSITIONS[name].sources:
-        raise TransitionNotAllowed()
+    check_transition(actor, app, name, TRANSITIONS, transition_decision)
 
 
 def _run(
@@ -86,25 +82,17 @@ def _run(
     comment: str = "",
 ) -> IncubationApplication:
     """Lock, check the transition, apply `change` (which returns the event payload), save, audit."""
-    t = TRANSITIONS[name]
-    with transaction.atomic():
-        locked = _lock(app)
-        _check(actor, locked, name)
-        before = locked.status
-        payload = change(locked)
-        if t.target is not None:
-            locked.status = t.target
-        locked.save()
-        audit_record(
-            actor=actor,
-            action=f"incubation.{name}",
-            obj=locked,
-            from_state=before,
-            to_state=locked.status,
-            comment=comment,
-            payload=payload,
-        )
-    return locked
+    return run_transition(
+        actor=actor,
+        obj=app,
+        name=name,
+        transitions=TRANSITIONS,
+        decide=transition_decision,
+        lock=_lock,
+        change=change,
+        action=f"incubation.{name}",
+        comment=comment,
+    )
 
 
 @transaction.atomic

@@ -536,6 +536,20 @@ class BidLotSerializer(serializers.ModelSerializer):
         ]
 
 
+class BidFileSerializer(serializers.Serializer):
+    """A bid document opened at the opening, with its download address."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, obj) -> str:
+        return reverse(
+            "api:procurement-bid-file",
+            args=[obj.bid.project_id, obj.bid_id, obj.pk],
+        )
+
+
 class OpenedBidSerializer(SealedBidSerializer):
     """A bid after the opening: prices per lot, the response, declaration, bond and
     the qualification result."""
@@ -550,11 +564,17 @@ class OpenedBidSerializer(SealedBidSerializer):
     )
     qualification = serializers.JSONField()
     qualified = serializers.BooleanField(allow_null=True)
+    files = serializers.SerializerMethodField()
 
     @extend_schema_field(BidLotSerializer(many=True))
     def get_prices(self, obj) -> list[dict[str, Any]]:
         rows = self.context.get("bid_lots", {}).get(obj.pk, [])
         return BidLotSerializer(rows, many=True).data
+
+    @extend_schema_field(BidFileSerializer(many=True))
+    def get_files(self, obj) -> list[dict[str, Any]]:
+        rows = self.context.get("bid_files", {}).get(obj.pk, [])
+        return BidFileSerializer(rows, many=True, context=self.context).data
 
 
 class BidSubmitInputSerializer(serializers.Serializer):

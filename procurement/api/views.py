@@ -323,6 +323,29 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             content_type="application/pdf",
         )
 
+    @extend_schema(
+        request=None,
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)
+        },
+        parameters=[_path_id("bid_id"), _path_id("file_id")],
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"bids/(?P<bid_id>[^/.]+)/files/(?P<file_id>[^/.]+)",
+        url_name="bid-file",
+    )
+    def bid_file(self, request, pk=None, bid_id=None, file_id=None):
+        """A bid document, after the opening, for whoever may read that bid."""
+        project = self._project()
+        f = selectors.bid_file_for_user(
+            request.user, project, _pk(bid_id), _pk(file_id)
+        )
+        return FileResponse(
+            f.file.open("rb"), as_attachment=True, filename=f.name or "bid-file"
+        )
+
     @extend_schema(request=AnnounceInputSerializer, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def announce(self, request, pk=None):
@@ -482,8 +505,17 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .order_by("lot__number")
         ):
             bid_lots.setdefault(bl.bid_id, []).append(bl)
+        bid_files: dict[int, list[BidFile]] = {}
+        for f in selectors.opened_files(ids).select_related("bid"):
+            bid_files.setdefault(f.bid_id, []).append(f)
         return OpenedBidSerializer(
-            bids, many=True, context={"file_counts": counts, "bid_lots": bid_lots}
+            bids,
+            many=True,
+            context={
+                "file_counts": counts,
+                "bid_lots": bid_lots,
+                "bid_files": bid_files,
+            },
         ).data
 
     def _visible_bid(self, project: ProcurementProject, bid_id: Any) -> Any:

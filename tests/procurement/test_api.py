@@ -817,3 +817,45 @@ def test_out_of_range_ids_in_bodies_are_400_not_500(flow, world, personas, api):
     for method, path, body in cases:
         response = _json(client, method, path, body)
         assert response.status_code == 400, (path, response.content)
+
+
+def test_opened_bid_lists_its_documents_for_download(flow, world, personas):
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from procurement import services
+
+    flow.create()
+    flow.announce()
+    lot = flow.project.lots.get()
+    pdf = SimpleUploadedFile(
+        "资质证明.pdf", b"%PDF-1.4 cert", content_type="application/pdf"
+    )
+    services.bid_submit(
+        actor=world.staff[world.bidders[0].pk],
+        project=flow.project,
+        vendor=world.bidders[0],
+        data={
+            "prices": {str(lot.pk): "700000"},
+            "technical_response": "方案",
+            "declare_no_conflict": True,
+            "declare_credit": True,
+        },
+        files=[pdf],
+        now=flow.deadline - dt.timedelta(days=1),
+    )
+    client = APIClient()
+    client.force_authenticate(personas.officer)
+    url = reverse("api:procurement-bids", args=[flow.project.pk])
+    assert "资质证明" not in client.get(url).content.decode()  # sealed
+    flow.open()
+    rows = client.get(url).json()
+    rows = rows.get("results", rows) if isinstance(rows, dict) else rows
+    files = rows[0]["files"]
+    assert [f["name"] for f in files] == ["资质证明.pdf"]
+    response = client.get(files[0]["download_url"])
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 cert"

@@ -4,6 +4,7 @@ document PDF and the notices."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
@@ -104,3 +105,92 @@ def test_a_document_generated_after_bids_arrived_holds_no_bid(
     )
     assert sealed.title in text.replace("\n", "")
     _assert_sealed(text)
+
+
+def _bid_with_file(flow, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from procurement import services
+
+    flow.create()
+    flow.announce()
+    lot = flow.project.lots.get()
+    pdf = SimpleUploadedFile(
+        "服务方案.pdf", b"%PDF-1.4 plan ZX9", content_type="application/pdf"
+    )
+    return services.bid_submit(
+        actor=world.staff[world.bidders[0].pk],
+        project=flow.project,
+        vendor=world.bidders[0],
+        data={
+            "prices": {str(lot.pk): PRICE},
+            "technical_response": "方案",
+            "declare_no_conflict": True,
+            "declare_credit": True,
+        },
+        files=[pdf],
+        now=flow.deadline - dt.timedelta(days=1),
+    )
+
+
+def test_bid_documents_open_with_the_bids_and_only_for_readers_of_the_bid(
+    flow, world, personas, superuser
+):
+    from procurement.models import BidFile
+
+    bid = _bid_with_file(flow, world)
+    f = BidFile.objects.get(bid=bid)
+    url = reverse("procurement:bid-file", args=[flow.project.pk, bid.pk, f.pk])
+    for user in (personas.officer, superuser, world.staff[world.bidders[0].pk]):
+        c = Client()
+        c.force_login(user)
+        assert c.get(url).status_code == 404  # sealed: not even its name
+    assert f.name == ""
+    assert not f.file
+    flow.open()
+    f.refresh_from_db()
+    assert f.name == "服务方案.pdf"
+    officer = Client()
+    officer.force_login(personas.officer)
+    response = officer.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 plan ZX9"
+    assert (
+        "服务方案.pdf" in officer.get(flow.project.get_absolute_url()).content.decode()
+    )
+    rival = Client()
+    rival.force_login(world.staff[world.bidders[1].pk])
+    assert rival.get(url).status_code == 404
+
+
+def test_members_are_checked_again_against_the_final_bidders_at_opening(
+    flow, world, personas
+):
+    import datetime as dt
+
+    from core.exceptions import Conflict
+    from procurement import services
+    from vendors.models import RelatedPerson
+
+    flow.create()
+    flow.announce()
+    members = flow.committee()  # drawn and declared before anyone bid
+    expert = next(m for m in members if m.role == "expert")
+    RelatedPerson.objects.create(
+        vendor=world.bidders[2], name=str(expert.user), role="director"
+    )
+    for v, price in zip(world.bidders[:3], ["700000", "650000", "780000"], strict=True):
+        flow.bid(v, price)
+    flow.open()
+    expert.refresh_from_db()
+    assert any("COM-08" in r for r in expert.conflict_reasons)
+    flow.qualify_all()
+    lot = flow.project.lots.get()
+    with pytest.raises(Conflict) as exc:
+        services.sheet_save(
+            actor=expert.user,
+            lot=lot,
+            scores={},
+            now=flow.deadline + dt.timedelta(hours=1),
+        )
+    assert exc.value.code == "conflicted"
