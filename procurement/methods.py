@@ -43,9 +43,10 @@ class MethodProfile:
     committee_large_budget_key: str | None
     expert_share_key: str | None
     min_qualified_key: str
-    continue_with_key: (
-        str | None
-    )  # fewer than the minimum but at least this many may go on
+    # Fewer than the minimum but at least this many may go on; with the finance
+    # department's approval where `continue_needs_approval` (SUP-04, SUP-06).
+    continue_with_key: str | None
+    continue_needs_approval: bool
     price_weight_min_key: str | None
     price_weight_max_key: str | None
     price_weight_range_key: str | None
@@ -67,7 +68,8 @@ PROFILES: dict[str, MethodProfile] = {
         committee_large_budget_key="committee.tender.large_budget_threshold",
         expert_share_key="committee.tender.expert_share_min",
         min_qualified_key="tender.min_qualified_bidders",
-        continue_with_key=None,
+        continue_with_key="tender.continue_with_approval",
+        continue_needs_approval=True,
         price_weight_min_key="price_weight.tender.service.min",
         price_weight_max_key="price_weight.tender.service.max",
         price_weight_range_key=None,
@@ -112,6 +114,7 @@ PROFILES: dict[str, MethodProfile] = {
         expert_share_key="committee.cuoshang.expert_share_min",
         min_qualified_key="negotiation.min_suppliers",
         continue_with_key="cuoshang.service.min_suppliers_continue",
+        continue_needs_approval=False,
         price_weight_min_key=None,
         price_weight_max_key=None,
         price_weight_range_key="price_weight.cuoshang.service.range",
@@ -147,6 +150,7 @@ PROFILES: dict[str, MethodProfile] = {
         expert_share_key=None,
         min_qualified_key="bixuan.min_suppliers",
         continue_with_key=None,
+        continue_needs_approval=False,
         price_weight_min_key=None,
         price_weight_max_key=None,
         price_weight_range_key=None,

@@ -708,6 +708,13 @@ class DrawCommitteeInputSerializer(serializers.Serializer):
 
 class CloseQualificationInputSerializer(serializers.Serializer):
     continue_with_fewer = serializers.BooleanField(required=False, default=False)
+    approval = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="The finance department's approval, when a tender goes on with two (SUP-04).",
+    )
 
 
 class TerminateInputSerializer(serializers.Serializer):

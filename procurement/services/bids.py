@@ -492,13 +492,17 @@ def project_close_qualification(
     actor: User | None,
     project: ProcurementProject,
     continue_with_fewer: bool = False,
+    approval: str = "",
     on: dt.date | None = None,
 ) -> ProcurementProject:
     """The supplier-count outcome of each lot as the method's rules say (SUP-01..06):
     enough qualified bids → evaluation; fewer in a tender or 比选 → 废标 with reasons
-    to every bidder; in 磋商 for services two may go on when the buyer chooses so, one
-    → termination. Abnormally low prices (SC-13) are flagged for the committee."""
+    to every bidder, except that a tender with exactly two may go on with the finance
+    department's approval (SUP-04, `approval` names it); in 磋商 for services two may
+    go on when the buyer chooses so, one → termination. Abnormally low prices (SC-13)
+    are flagged for the committee."""
     on = on or timezone.localdate()
+    approval = approval.strip()
 
     def change(p: ProcurementProject) -> dict[str, Any]:
         bids = list(
@@ -519,8 +523,17 @@ def project_close_qualification(
         prof = profile(p.method)
         minimum = int(rule_value(prof.min_qualified_key, p.district, on))
         may_continue = optional_rule(prof.continue_with_key, p.district, on)
+        if continue_with_fewer and prof.continue_needs_approval and not approval:
+            raise ValidationFailed(
+                fields={
+                    "approval": [
+                        _(
+                            "合格供应商不足时继续采购须经同级财政部门批准，请填写批准文件（SUP-04）。"
+                        )
+                    ]
+                }
+            )
         outcome = []
-        terminated = False
         for lot in p.lots.all():
             bls = list(
                 BidLot.objects.filter(
@@ -538,15 +551,13 @@ def project_close_qualification(
                     {"lot": lot.number, "qualified": n, "result": "evaluate"}
                 )
                 continue
-            if may_continue is not None and n < int(may_continue):
-                terminated = True
             reason = _(
                 "第%(lot)s包合格供应商 %(n)s 家，不足 %(min)s 家（%(rule)s）。"
             ) % {
                 "lot": lot.number,
                 "n": n,
                 "min": minimum,
-                "rule": "SUP-06" if may_continue is not None else "SUP-01",
+                "rule": "SUP-06" if p.method == Method.CUOSHANG else "SUP-01",
             }
             lot.status, lot.failed_reason = LotStatus.FAILED, reason
             lot.save(update_fields=["status", "failed_reason"])
@@ -559,9 +570,8 @@ def project_close_qualification(
                 }
             )
         if all(o["result"] == "failed" for o in outcome):
-            p.status = (
-                S.TERMINATED if terminated or p.method == Method.CUOSHANG else S.FAILED
-            )
+            # SUP-06: a 磋商 that cannot go on is terminated; a tender or 比选 fails.
+            p.status = S.TERMINATED if p.method == Method.CUOSHANG else S.FAILED
             p.outcome_reason = "\n".join(o["reason"] for o in outcome)
             _publish_failure(actor, p, on)
         else:
@@ -576,6 +586,7 @@ def project_close_qualification(
         return {
             "minimum": minimum,
             "continue_with_fewer": continue_with_fewer,
+            "approval": approval,
             "lots": outcome,
         }
 

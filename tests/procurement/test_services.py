@@ -884,3 +884,46 @@ def test_department_staff_read_their_street_projects_only(flow, personas, orgs):
     from procurement.permissions import can_manage_project
 
     assert not can_manage_project(personas.dept, project)
+
+
+def test_tender_with_two_qualified_goes_on_only_with_the_finance_approval(
+    flow, world, personas
+):
+    flow.create(
+        method="tender", price_weight="30", lots=[_lot(world, budget="2500000.00")]
+    )
+    flow.announce()
+    for v, price in zip(world.bidders[:3], PRICES, strict=True):
+        flow.bid(v, price)
+    flow.open()
+    on = flow.deadline.date()
+    for bid in flow.project.bids.all():
+        met = bid.vendor != world.bidders[2]
+        services.bid_qualify(
+            actor=personas.officer,
+            bid=bid,
+            on=on,
+            conditions={"1": {"met": met, "note": "" if met else "无场所"}},
+        )
+    with pytest.raises(ValidationFailed) as exc:
+        services.project_close_qualification(
+            actor=personas.officer,
+            project=flow.project,
+            continue_with_fewer=True,
+            on=on,
+        )
+    assert "SUP-04" in _errors(exc)["approval"]
+    flow.project.refresh_from_db()
+    assert flow.project.status == ProjectStatus.OPENED
+    project = services.project_close_qualification(
+        actor=personas.officer,
+        project=flow.project,
+        continue_with_fewer=True,
+        approval="武财采〔2026〕12号",
+        on=on,
+    )
+    assert project.status == ProjectStatus.EVALUATING
+    from core.events import audit_events_for
+
+    event = audit_events_for(project).get(action="procurement.close_qualification")
+    assert event.payload["approval"] == "武财采〔2026〕12号"
