@@ -4,6 +4,7 @@ back on the field the user typed into."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -40,7 +41,7 @@ def _split(line: str) -> list[str]:
 def apply_service_errors(
     form: forms.Form, exc: DomainError, targets: dict[str, str] | None = None
 ) -> None:
-    """Put a service's `fields` on the form: `lots.1.budget` on `lot_budget`,
+    """Put a service's `fields` on the form: `lots.2.budget` on `lot-2-budget`,
     `criteria.2` on `criteria` ("第2项：…"), `prices.7` on `price_7`; anything else
     goes above the form with a readable label, never a raw key."""
     targets = targets or {}
@@ -91,7 +92,7 @@ def _target(key: str, targets: dict[str, str]) -> tuple[str | None, str]:
         return targets[key], ""
     parts = key.split(".")
     if parts[0] == "lots" and len(parts) >= 3:
-        return f"lot_{parts[2]}", ""
+        return f"lot-{parts[1]}-{parts[2]}", ""
     if parts[0] in ("criteria", "payment_terms") and len(parts) == 2:
         return parts[0], _g("第%(n)s项：") % {"n": parts[1]}
     if parts[0] == "prices" and len(parts) == 2:
@@ -102,6 +103,79 @@ def _target(key: str, targets: dict[str, str]) -> tuple[str | None, str]:
 
 
 # --- the project -----------------------------------------------------------------------
+
+# A lot's fields are `lot-<n>-<key>`; the form holds `lots` of them.
+LOT_FIELDS = (
+    "name",
+    "budget",
+    "ceiling",
+    "budget_source",
+    "budget_note",
+    "communities",
+    "items",
+)
+LOT_FIELD_RE = re.compile(r"^lot-(\d+)-(\w+)$")
+MAX_LOTS = 50
+
+
+def lot_field(n: int, key: str) -> str:
+    return f"lot-{n}-{key}"
+
+
+def lot_count_of(source: Any) -> int:
+    """How many lots a form shows: the `lots` count, or the highest lot number among
+    the fields given (whichever is more), at least 1 and at most MAX_LOTS."""
+    count = 1
+    raw = str(source.get("lots") or "").strip() if source else ""
+    if raw.isdigit() and len(raw) < 4:
+        count = int(raw)
+    for key in source or ():
+        m = LOT_FIELD_RE.match(str(key))
+        if m and m.group(2) in LOT_FIELDS and len(m.group(1)) < 4:
+            count = max(count, int(m.group(1)))
+    return max(1, min(count, MAX_LOTS))
+
+
+def _lot_fields(
+    communities: list[tuple[str, str]],
+    items: list[tuple[str, list[tuple[str, str]]]],
+    disabled: set[str],
+) -> dict[str, forms.Field]:
+    """One lot's fields (fresh instances, so each lot has its own widgets)."""
+    item_field = forms.MultipleChoiceField(
+        label=_("服务事项"),
+        required=False,
+        choices=items,
+        help_text=_("来自已发布的购买目录；禁止购买的事项不可选。按住 Ctrl 可多选。"),
+        widget=ItemSelect(
+            attrs={"size": 14, "style": "min-width:100%"}, disabled_values=disabled
+        ),
+    )
+    item_field.widget.choices = item_field.choices
+    return {
+        "name": forms.CharField(label=_("包名称"), max_length=200, required=False),
+        "budget": forms.CharField(label=_("预算金额（元）"), required=False),
+        "ceiling": forms.CharField(
+            label=_("最高限价（元）"),
+            required=False,
+            help_text=_("为空时以预算金额为最高限价。"),
+        ),
+        "budget_source": forms.ChoiceField(
+            label=_("资金来源"),
+            required=False,
+            choices=[("", _("请选择"))] + list(BudgetSource.choices),
+        ),
+        "budget_note": forms.CharField(
+            label=_("预算科目"), max_length=200, required=False
+        ),
+        "communities": forms.MultipleChoiceField(
+            label=_("服务社区"),
+            required=False,
+            choices=communities,
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "items": item_field,
+    }
 
 
 class ItemSelect(forms.SelectMultiple):
@@ -123,7 +197,7 @@ class ItemSelect(forms.SelectMultiple):
 
 
 class ProjectForm(forms.Form):
-    """采购项目 with one lot. Criteria, conditions and payment terms are typed one per
+    """采购项目 with its lots (`lot-<n>-<key>` fields, `lot_count` of them). Criteria, conditions and payment terms are typed one per
     line; the service checks every rule."""
 
     buyer = forms.ChoiceField(label=_("采购人"), required=False)
@@ -189,31 +263,6 @@ class ProjectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     bid_bond = forms.CharField(label=_("投标保证金（元）"), required=False, initial="0")
-    lot_name = forms.CharField(label=_("包名称"), max_length=200, required=False)
-    lot_budget = forms.CharField(label=_("预算金额（元）"), required=False)
-    lot_ceiling = forms.CharField(
-        label=_("最高限价（元）"),
-        required=False,
-        help_text=_("为空时以预算金额为最高限价。"),
-    )
-    lot_budget_source = forms.ChoiceField(
-        label=_("资金来源"),
-        required=False,
-        choices=[("", _("请选择"))] + list(BudgetSource.choices),
-    )
-    lot_budget_note = forms.CharField(
-        label=_("预算科目"), max_length=200, required=False
-    )
-    lot_communities = forms.MultipleChoiceField(
-        label=_("服务社区"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    lot_items = forms.MultipleChoiceField(
-        label=_("服务事项"),
-        required=False,
-        help_text=_("来自已发布的购买目录；禁止购买的事项不可选。按住 Ctrl 可多选。"),
-    )
 
     def __init__(
         self,
@@ -222,6 +271,7 @@ class ProjectForm(forms.Form):
         communities: list[Any],
         items: list[Any],
         fixed_buyer: bool = False,
+        lot_count: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -231,7 +281,7 @@ class ProjectForm(forms.Form):
             if buyers:
                 self.fields["buyer"].initial = str(buyers[0].pk)
         several = len({c.parent_id for c in communities}) > 1
-        self.fields["lot_communities"].choices = [
+        community_choices = [
             (
                 str(c.pk),
                 f"{c.parent.short_name or c.parent.name} · {c.name}"
@@ -257,11 +307,60 @@ class ProjectForm(forms.Form):
                 label += _g("（仅购买辅助环节）")
             domain = f"{item.domain.code} {item.domain.name}"
             groups[domain].append((str(item.pk), label))
-        self.fields["lot_items"].choices = list(groups.items())
-        self.fields["lot_items"].widget = ItemSelect(
-            attrs={"size": 14, "style": "min-width:100%"}, disabled_values=disabled
-        )
-        self.fields["lot_items"].widget.choices = self.fields["lot_items"].choices
+        if lot_count is None:
+            lot_count = lot_count_of(self.data if self.is_bound else self.initial)
+        self.lot_count = max(1, min(lot_count, MAX_LOTS))
+        for n in range(1, self.lot_count + 1):
+            for name, field in _lot_fields(
+                community_choices, list(groups.items()), disabled
+            ).items():
+                self.fields[lot_field(n, name)] = field
+
+    def lot_blocks(self) -> list[dict[str, Any]]:
+        """Each lot's fields, in order, for the template: number, the budget field
+        (rendered with the method preview) and the others."""
+        return [
+            {
+                "number": n,
+                "fields": [self[lot_field(n, name)] for name in LOT_FIELDS],
+                "budget": self[lot_field(n, "budget")],
+                "removable": self.lot_count > 1,
+            }
+            for n in range(1, self.lot_count + 1)
+        ]
+
+    def is_lot_field(self, name: str) -> bool:
+        return LOT_FIELD_RE.match(name) is not None
+
+    def reshaped(
+        self, *, remove: int | None = None, add: bool = False
+    ) -> dict[str, Any]:
+        """The values as typed, as an unbound form's `initial`, with lot `remove`
+        taken out (later lots move up) or one empty lot added at the end."""
+        values: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            if not self.is_lot_field(name):
+                values[name] = field.widget.value_from_datadict(
+                    self.data, self.files, self.add_prefix(name)
+                )
+        lots = [
+            {
+                key: self.fields[lot_field(n, key)].widget.value_from_datadict(
+                    self.data, self.files, self.add_prefix(lot_field(n, key))
+                )
+                for key in LOT_FIELDS
+            }
+            for n in range(1, self.lot_count + 1)
+            if n != remove
+        ]
+        if add and len(lots) < MAX_LOTS:
+            lots.append({})
+        lots = lots or [{}]
+        for n, lot in enumerate(lots, start=1):
+            for key, value in lot.items():
+                values[lot_field(n, key)] = value
+        values["lots"] = len(lots)
+        return values
 
     def clean_criteria(self) -> list[dict[str, str]]:
         out = []
@@ -323,22 +422,22 @@ class ProjectForm(forms.Form):
             "bid_bond": d["bid_bond"],
             "lots": [
                 {
-                    "name": d["lot_name"],
-                    "budget": d["lot_budget"],
-                    "ceiling": d["lot_ceiling"],
-                    "budget_source": d["lot_budget_source"],
-                    "budget_note": d["lot_budget_note"],
-                    "communities": [int(c) for c in d["lot_communities"]],
-                    "items": [int(i) for i in d["lot_items"]],
+                    "name": d[lot_field(n, "name")],
+                    "budget": d[lot_field(n, "budget")],
+                    "ceiling": d[lot_field(n, "ceiling")],
+                    "budget_source": d[lot_field(n, "budget_source")],
+                    "budget_note": d[lot_field(n, "budget_note")],
+                    "communities": [int(c) for c in d[lot_field(n, "communities")]],
+                    "items": [int(i) for i in d[lot_field(n, "items")]],
                 }
+                for n in range(1, self.lot_count + 1)
             ],
         }
 
 
 def project_initial(data: dict[str, Any], buyer: Any) -> dict[str, Any]:
-    """The edit form's initial values from `services.project_data` (the first lot)."""
-    lot = (data.get("lots") or [{}])[0]
-    return {
+    """The edit form's initial values from `services.project_data`, every lot."""
+    out = {
         "buyer": str(buyer.pk),
         "title": data["title"],
         "fiscal_year": data["fiscal_year"],
@@ -366,14 +465,18 @@ def project_initial(data: dict[str, Any], buyer: Any) -> dict[str, Any]:
         "sme_exemption": data["sme_exemption"],
         "sme_exemption_reason": data["sme_exemption_reason"],
         "bid_bond": data["bid_bond"],
-        "lot_name": lot.get("name", ""),
-        "lot_budget": lot.get("budget", ""),
-        "lot_ceiling": lot.get("ceiling", ""),
-        "lot_budget_source": lot.get("budget_source", ""),
-        "lot_budget_note": lot.get("budget_note", ""),
-        "lot_communities": [str(c) for c in lot.get("communities", [])],
-        "lot_items": [str(i) for i in lot.get("items", [])],
     }
+    lots = data.get("lots") or [{}]
+    for n, lot in enumerate(lots, start=1):
+        out[lot_field(n, "name")] = lot.get("name", "")
+        out[lot_field(n, "budget")] = lot.get("budget", "")
+        out[lot_field(n, "ceiling")] = lot.get("ceiling", "")
+        out[lot_field(n, "budget_source")] = lot.get("budget_source", "")
+        out[lot_field(n, "budget_note")] = lot.get("budget_note", "")
+        out[lot_field(n, "communities")] = [str(c) for c in lot.get("communities", [])]
+        out[lot_field(n, "items")] = [str(i) for i in lot.get("items", [])]
+    out["lots"] = len(lots)
+    return out
 
 
 # --- the procedure's steps ----------------------------------------------------------------
@@ -457,7 +560,14 @@ class ReplaceMemberForm(forms.Form):
 
 class CloseQualificationForm(forms.Form):
     continue_with_fewer = forms.BooleanField(
-        label=_("合格供应商不足时，按规则允许的情形继续（SUP-04）"), required=False
+        label=_("合格供应商不足时，按规则允许的情形继续（SUP-04、SUP-06）"),
+        required=False,
+    )
+    approval = forms.CharField(
+        label=_("财政部门批准文件"),
+        required=False,
+        max_length=200,
+        help_text=_("公开招标只有两家合格时继续采购，须经同级财政部门批准（SUP-04）。"),
     )
 
 

@@ -41,6 +41,7 @@ from .choices import (
 )
 from .filtersets import ProcurementProjectFilterSet
 from .forms import (
+    MAX_LOTS,
     AnnounceForm,
     ChallengeAnswerForm,
     CloseQualificationForm,
@@ -54,6 +55,7 @@ from .forms import (
     ReturnSheetsForm,
     TerminateForm,
     form_service_call,
+    lot_count_of,
     project_initial,
 )
 from .methods import committee_rules, profile
@@ -183,7 +185,9 @@ def _year(raw: Any, default: int) -> int:
 
 
 class ProjectFormView(LoginRequiredMixin, DomainErrorMixin, View):
-    """立项 (new) or the edit of a draft: one lot, items from the published catalogue."""
+    """立项 (new) or the edit of a draft, with its lots (包), items from the published
+    catalogue. 「增加一个包」 and 「删除第N包」 post the form as typed and show it
+    again with one lot more or less; nothing is saved until 「立项」/「保存修改」."""
 
     template_name = "procurement/project_form.html"
 
@@ -235,6 +239,7 @@ class ProjectFormView(LoginRequiredMixin, DomainErrorMixin, View):
             initial = {
                 "buyer": str(buyers[0].pk),
                 "fiscal_year": timezone.localdate().year,
+                "lots": lot_count_of(request.GET),
             }
         else:
             initial = project_initial(services.project_data(project), project.buyer)
@@ -244,6 +249,12 @@ class ProjectFormView(LoginRequiredMixin, DomainErrorMixin, View):
     def post(self, request, pk=None):
         project, buyers = self._setup(request, pk)
         form, buyer, version = self._form(request, project, buyers, data=request.POST)
+        reshape = _lot_change(request.POST, form.lot_count)
+        if reshape is not None:
+            # 增加/删除一个包: the same page again, as typed, nothing checked or saved.
+            initial = form.reshaped(**reshape)
+            form, buyer, version = self._form(request, project, buyers, initial=initial)
+            return self.page(request, project, form, buyer, version, initial)
         status = 400
         if form.is_valid():
             ok, saved, status = form_service_call(
@@ -265,12 +276,8 @@ class ProjectFormView(LoginRequiredMixin, DomainErrorMixin, View):
             )
             messages.success(request, _("已立项：%(code)s。") % {"code": project.code})
             return project
-        data = form.service_data()
-        # The form edits the first lot; lots added through the API are kept as
-        # they are.
-        data["lots"] += services.project_data(project)["lots"][1:]
         project = services.project_update(
-            actor=request.user, project=project, data=data
+            actor=request.user, project=project, data=form.service_data()
         )
         messages.success(request, _("已保存修改。"))
         return project
@@ -283,17 +290,45 @@ class ProjectFormView(LoginRequiredMixin, DomainErrorMixin, View):
                 "form": form,
                 "project": project,
                 "version": version,
-                "preview": _method_preview(buyer, source.get("lot_budget")),
-                "other_lots": list(project.lots.filter(number__gt=1))
-                if project is not None
-                else [],
-                "lot_fields": [f for f in form if f.name.startswith("lot_")],
+                "preview": _method_preview(buyer, _budget_total(source)),
+                "lot_blocks": form.lot_blocks(),
+                "can_add_lot": form.lot_count < MAX_LOTS,
                 "main_fields": [
-                    f for f in form if not f.name.startswith("lot_") and not f.is_hidden
+                    f for f in form if not form.is_lot_field(f.name) and not f.is_hidden
                 ],
             },
             status=status,
         )
+
+
+def _lot_change(post: Any, count: int) -> dict[str, Any] | None:
+    """The lot button pressed, if any: `remove_lot=<n>` or `add_lot`."""
+    raw = str(post.get("remove_lot") or "").strip()
+    if raw.isdigit() and 1 <= int(raw) <= count and count > 1:
+        return {"remove": int(raw)}
+    if "remove_lot" in post:
+        return {}
+    if "add_lot" in post:
+        return {"add": True}
+    return None
+
+
+def _budget_total(source: Any) -> Decimal | None:
+    """The sum of the lots' budgets as typed (`lot-<n>-budget`, or `lot_budget`),
+    the figure the method is chosen by; amounts that are not numbers are left out."""
+    total = Decimal(0)
+    for key in source or ():
+        if key != "lot_budget" and not (
+            key.startswith("lot-") and key.endswith("-budget")
+        ):
+            continue
+        try:
+            budget = Decimal(str(source.get(key) or "").replace(",", "").strip())
+        except InvalidOperation:
+            continue
+        if budget.is_finite() and 0 < budget < Decimal("1e12"):
+            total += budget
+    return total or None
 
 
 def _method_preview(buyer: Any, raw_budget: Any) -> dict[str, Any] | None:
@@ -329,7 +364,7 @@ class MethodPreviewView(LoginRequiredMixin, DomainErrorMixin, View):
         return render(
             request,
             "procurement/partials/_method_preview.html",
-            {"preview": _method_preview(buyer, request.GET.get("lot_budget"))},
+            {"preview": _method_preview(buyer, _budget_total(request.GET))},
         )
 
 
@@ -609,7 +644,10 @@ def _run_action(
         url += "#bids"
     elif action == "close_qualification":
         services.project_close_qualification(
-            actor=user, project=project, continue_with_fewer=d["continue_with_fewer"]
+            actor=user,
+            project=project,
+            continue_with_fewer=d["continue_with_fewer"],
+            approval=d["approval"],
         )
     elif action == "return_sheets":
         services.sheets_return(

@@ -142,16 +142,16 @@ def test_officer_buys_vendor_bids_committee_scores_award_is_public(
     page.fill("#id_payment_terms", "首付|40|合同签订后\n尾款|60|年度考核合格后")
     page.check("#id_sme_exemption")
     page.fill("#id_sme_exemption_reason", "面向社会组织采购（SME-04）")
-    page.fill("#id_lot_name", "困难群众关爱服务")
-    page.fill("#id_lot_budget", "800000")
+    page.fill("#id_lot-1-name", "困难群众关爱服务")
+    page.fill("#id_lot-1-budget", "800000")
     # the method the budget calls for is explained as it is typed
     page.wait_for_selector("#method-preview >> text=竞争性磋商")
-    page.select_option("#id_lot_budget_source", "fiscal")
-    page.locator("input[name=lot_communities]").nth(0).check()
-    page.locator("input[name=lot_communities]").nth(1).check()
-    page.select_option("#id_lot_items", [str(i.pk) for i in items])
+    page.select_option("#id_lot-1-budget_source", "fiscal")
+    page.locator("input[name='lot-1-communities']").nth(0).check()
+    page.locator("input[name='lot-1-communities']").nth(1).check()
+    page.select_option("#id_lot-1-items", [str(i.pk) for i in items])
     page.screenshot(path=str(results_dir / "procurement-create.png"), full_page=True)
-    _post_and_wait(page, "#project-form button[type=submit]")
+    _post_and_wait(page, "#project-save")
     # then: the project is a draft 磋商 with its reasons
     page.wait_for_url(re.compile(r"/procurement/\d+/$"))
     project = ProcurementProject.objects.get(title=TITLE)
@@ -312,3 +312,63 @@ def test_officer_buys_vendor_bids_committee_scores_award_is_public(
         assert str(expert) in expert_line
     anon.screenshot(path=str(results_dir / "procurement-notice.png"), full_page=True)
     public.close()
+
+
+def test_officer_adds_a_second_lot_then_removes_it_when_editing(
+    seeded, live_server, page, results_dir
+):
+    from procurement.models import ProcurementProject
+
+    items, _version = _items()
+    title = "簇锦街道两包项目（浏览器）"
+    # given: the officer on the create form with lot 1 filled in
+    login(page, live_server, "officer")
+    page.goto(f"{live_server.url}/procurement/new/")
+    page.fill("#id_title", title)
+    page.fill("#id_criteria", "plan|服务方案|70|主观")
+    page.fill("#id_payment_terms", "首付|40|合同签订后\n尾款|60|年度考核合格后")
+    page.check("#id_sme_exemption")
+    page.fill("#id_sme_exemption_reason", "面向社会组织采购（SME-04）")
+    page.fill("#id_lot-1-name", "巡访")
+    page.fill("#id_lot-1-budget", "500000")
+    page.select_option("#id_lot-1-budget_source", "fiscal")
+    page.locator("input[name='lot-1-communities']").nth(0).check()
+    page.select_option("#id_lot-1-items", [str(items[0].pk)])
+    # when: they press 「增加一个包」
+    _post_and_wait(page, "#add-lot")
+    # then: a second, empty lot appears under the first, with what was typed kept
+    assert page.locator("#lot-2").is_visible()
+    assert page.input_value("#id_title") == title
+    assert page.input_value("#id_lot-1-budget") == "500000"
+    assert page.input_value("#id_lot-2-budget") == ""
+    # when: they fill it in; the method follows both lots' budgets together
+    page.fill("#id_lot-2-name", "受理辅助")
+    page.fill("#id_lot-2-budget", "4600000")
+    page.wait_for_selector("#method-preview >> text=公开招标")
+    page.fill("#id_lot-2-budget", "300000")
+    page.wait_for_selector("#method-preview >> text=竞争性磋商")
+    page.select_option("#id_lot-2-budget_source", "fiscal")
+    page.locator("input[name='lot-2-communities']").nth(1).check()
+    page.select_option("#id_lot-2-items", [str(items[1].pk), str(items[2].pk)])
+    page.screenshot(path=str(results_dir / "procurement-two-lots.png"), full_page=True)
+    # and press Enter in the title: that saves (it does not remove a lot)
+    with page.expect_navigation():
+        page.press("#id_title", "Enter")
+    page.wait_for_url(re.compile(r"/procurement/\d+/$"))
+    project = ProcurementProject.objects.get(title=title)
+    assert list(
+        project.lots.order_by("number").values_list("name", "budget_source")
+    ) == [("巡访", "fiscal"), ("受理辅助", "fiscal")]
+    second = project.lots.get(number=2)
+    assert sorted(li.item_id for li in second.items.all()) == sorted(
+        [items[1].pk, items[2].pk]
+    )
+    # when: on the edit page they remove lot 2 and save
+    page.goto(f"{live_server.url}/procurement/{project.pk}/edit/")
+    assert page.input_value("#id_lot-2-name") == "受理辅助"
+    _post_and_wait(page, "#lot-2 button[name=remove_lot]")
+    assert page.locator("#lot-2").count() == 0
+    _post_and_wait(page, "#project-save")
+    # then: one lot is left
+    page.wait_for_url(re.compile(r"/procurement/\d+/$"))
+    assert list(project.lots.values_list("name", flat=True)) == ["巡访"]

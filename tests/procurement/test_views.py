@@ -80,14 +80,23 @@ def project_form(world, **overrides):
         "sme_exemption": "on",
         "sme_exemption_reason": "面向社会组织采购",
         "bid_bond": "0",
-        "lot_name": "困难群众服务",
-        "lot_budget": "800000",
-        "lot_budget_source": "fiscal",
-        "lot_communities": [str(c.pk) for c in world.communities],
-        "lot_items": [str(i.pk) for i in world.items],
+        "lots": "1",
+        **lot_fields(
+            1,
+            name="困难群众服务",
+            budget="800000",
+            budget_source="fiscal",
+            communities=[str(c.pk) for c in world.communities],
+            items=[str(i.pk) for i in world.items],
+        ),
     }
     data.update(overrides)
     return data
+
+
+def lot_fields(n, **fields):
+    """Lot n's fields as the project form posts them (`lot-<n>-budget` …)."""
+    return {f"lot-{n}-{key}": value for key, value in fields.items()}
 
 
 # --- the list ----------------------------------------------------------------------------
@@ -179,15 +188,14 @@ def test_create_with_bad_input_shows_chinese_errors_and_saves_nothing(
     prohibited = catalogue.published.items.get(code="A08-07")
     data = project_form(
         world,
-        lot_budget="",
-        lot_items=[str(world.items[0].pk), str(prohibited.pk)],
+        **lot_fields(1, budget="", items=[str(world.items[0].pk), str(prohibited.pk)]),
     )
     # when
     response = web(personas.officer).post(reverse("procurement:project-create"), data)
     # then
     assert response.status_code == 400
     html = response.content.decode()
-    assert "GPS-17" in field_block(html, "lot_budget")
+    assert "GPS-17" in field_block(html, "lot-1-budget")
     assert "不得购买" in html
     assert "项目尚未保存" in html
     assert not ProcurementProject.objects.exists()
@@ -882,11 +890,11 @@ def test_no_server_error_on_junk(flow, world, personas, web, junk):
                 world,
                 fiscal_year=junk,
                 price_weight=junk,
-                lot_budget=junk,
-                lot_ceiling=junk,
                 bid_bond=junk,
                 term_years=junk,
-                lot_items=[junk],
+                lots=junk,
+                **lot_fields(1, budget=junk, ceiling=junk, items=[junk]),
+                **lot_fields(2, budget=junk, communities=[junk]),
                 criteria=f"a|b|{junk}|主观",
                 payment_terms=f"首付|{junk}|x",
             ),
@@ -894,7 +902,7 @@ def test_no_server_error_on_junk(flow, world, personas, web, junk):
         (
             officer,
             reverse("procurement:project-edit", args=[draft.pk]),
-            project_form(world, lot_budget=junk, lot_communities=[junk]),
+            project_form(world, **lot_fields(1, budget=junk, communities=[junk])),
         ),
         (
             officer,
@@ -942,38 +950,241 @@ def test_no_server_error_on_junk(flow, world, personas, web, junk):
         reverse("procurement:project-list") + f"?status={junk}&q={junk}&page={junk}",
         reverse("notices:list") + f"?kind={junk}&q={junk}&page={junk}",
         reverse("procurement:method-preview") + f"?lot_budget={junk}&buyer={junk}",
+        reverse("procurement:method-preview") + f"?lot-1-budget={junk}&lot-2-budget=1",
+        reverse("procurement:project-create") + f"?lots={junk}",
     ):
         assert officer.get(url).status_code in (200, 400), (url, junk)
 
 
-def test_edit_keeps_the_lots_the_form_does_not_show(flow, world, personas, web):
-    # given: a draft with two lots (made through the services)
-    lots = [
-        {
-            "name": name,
-            "budget": "300000.00",
-            "budget_source": "fiscal",
-            "communities": [world.communities[0].pk],
-            "items": [world.items[i].pk],
-        }
-        for i, name in enumerate(("巡访", "受理辅助"))
+def two_lots(world, **lot2):
+    """The form's fields for two lots: lot 1 in community 1 buying item 1, lot 2 in
+    community 2 buying items 2 and 3 (lot 2's fields overridden by `lot2`)."""
+    return {
+        "lots": "2",
+        **lot_fields(
+            1,
+            name="巡访",
+            budget="500000",
+            ceiling="480000",
+            budget_source="fiscal",
+            budget_note="民政专项",
+            communities=[str(world.communities[0].pk)],
+            items=[str(world.items[0].pk)],
+        ),
+        **lot_fields(
+            2,
+            **{
+                "name": "受理辅助",
+                "budget": "300000",
+                "ceiling": "",
+                "budget_source": "lottery",
+                "budget_note": "",
+                "communities": [str(world.communities[1].pk)],
+                "items": [str(world.items[1].pk), str(world.items[2].pk)],
+                **lot2,
+            },
+        ),
+    }
+
+
+def lot_rows(project):
+    return [
+        (
+            lot.name,
+            lot.budget,
+            lot.budget_source,
+            sorted(c.pk for c in lot.communities.all()),
+            sorted(li.item_id for li in lot.items.all()),
+        )
+        for lot in project.lots.order_by("number")
     ]
-    project = flow.create(lots=lots)
+
+
+def test_create_with_two_lots_saves_each_lot_with_its_own_fields(world, personas, web):
+    # when: the form is posted with two lots
+    response = web(personas.officer).post(
+        reverse("procurement:project-create"),
+        project_form(world, **two_lots(world)),
+    )
+    # then: both lots are saved, each with its budget, communities and items
+    assert response.status_code == 302, response.content.decode()
+    project = ProcurementProject.objects.get()
+    c1, c2 = (c.pk for c in world.communities)
+    i1, i2, i3 = (i.pk for i in world.items)
+    assert lot_rows(project) == [
+        ("巡访", Decimal("500000.00"), "fiscal", [c1], [i1]),
+        ("受理辅助", Decimal("300000.00"), "lottery", [c2], sorted([i2, i3])),
+    ]
+    first = project.lots.get(number=1)
+    assert first.ceiling == Decimal("480000.00")
+    assert first.budget_note == "民政专项"
+    assert project.lots.get(number=2).ceiling is None
+
+
+def test_bad_budget_in_lot_two_is_shown_on_lot_two_and_saves_nothing(
+    world, personas, web
+):
+    # when: lot 2's budget is not an amount and it names no community
+    response = web(personas.officer).post(
+        reverse("procurement:project-create"),
+        project_form(world, **two_lots(world, budget="三十万", communities=[])),
+    )
+    # then: the errors stand by lot 2's fields, lot 1's are clean, nothing is saved
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "field-error" in field_block(html, "lot-2-budget")
+    assert "field-error" not in field_block(html, "lot-1-budget")
+    assert "请选择服务社区" in html[html.index('id="lot-2"') :]
+    assert "请选择服务社区" not in html[: html.index('id="lot-2"')]
+    assert "项目尚未保存" in html
+    assert not ProcurementProject.objects.exists()
+    # and what was typed is still there, both lots shown
+    assert 'value="三十万"' in field_block(html, "lot-2-budget")
+    assert 'value="500000"' in field_block(html, "lot-1-budget")
+    assert 'name="lots" value="2"' in html
+
+
+def test_add_and_remove_a_lot_redraw_the_form_as_typed(world, personas, web):
+    client = web(personas.officer)
+    url = reverse("procurement:project-create")
+    # when: 「增加一个包」 is pressed on a one-lot form
+    response = client.post(url, project_form(world, title="加包项目", add_lot="1"))
+    # then: the same form with an empty second lot, nothing checked or saved
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="加包项目"' in field_block(html, "title")
+    assert 'value="800000"' in field_block(html, "lot-1-budget")
+    assert 'value=""' in field_block(html, "lot-2-budget")
+    assert 'name="lots" value="2"' in html
+    assert "项目尚未保存" not in html
+    assert "field-error" not in html
+    assert not ProcurementProject.objects.exists()
+    # when: lot 1 of two is removed
+    response = client.post(url, project_form(world, **two_lots(world), remove_lot="1"))
+    # then: lot 2 moves up to be lot 1
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="受理辅助"' in field_block(html, "lot-1-name")
+    assert 'value="300000"' in field_block(html, "lot-1-budget")
+    assert 'name="lot-2-budget"' not in html
+    assert 'name="lots" value="1"' in html
+    assert not ProcurementProject.objects.exists()
+    # and the one lot left has no remove button
+    assert 'name="remove_lot"' not in html
+
+
+def test_create_form_shows_as_many_lots_as_asked(world, personas, web):
+    html = (
+        web(personas.officer)
+        .get(reverse("procurement:project-create"), {"lots": "3"})
+        .content.decode()
+    )
+    assert 'name="lot-3-budget"' in html
+    assert 'name="lot-4-budget"' not in html
+    assert html.count('name="remove_lot"') == 3
+
+
+def test_method_preview_adds_up_the_lots(world, personas, web):
+    response = web(personas.officer).get(
+        reverse("procurement:method-preview"),
+        {"lot-1-budget": "3000000", "lot-2-budget": "2000000", "lot-3-budget": "x"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "公开招标" in response.content.decode()
+
+
+def test_edit_shows_every_lot_and_changes_lot_two(flow, world, personas, web):
+    # given: a draft with two lots
+    project = flow.create(
+        lots=[
+            {
+                "name": name,
+                "budget": "300000.00",
+                "budget_source": "fiscal",
+                "communities": [world.communities[0].pk],
+                "items": [world.items[i].pk],
+            }
+            for i, name in enumerate(("巡访", "受理辅助"))
+        ]
+    )
     url = reverse("procurement:project-edit", args=[project.pk])
-    # when: the first lot is changed through the page
-    r = web(personas.officer).post(
+    client = web(personas.officer)
+    # when: the edit page is opened
+    html = client.get(url).content.decode()
+    # then: both lots are there to edit
+    assert 'value="巡访"' in field_block(html, "lot-1-name")
+    assert 'value="受理辅助"' in field_block(html, "lot-2-name")
+    assert 'value="300000.00"' in field_block(html, "lot-2-budget")
+    assert 'name="lots" value="2"' in html
+    assert "保持不变" not in html
+    # when: lot 2's name, budget, communities and items are changed
+    c1, c2 = (c.pk for c in world.communities)
+    i1, i2, i3 = (i.pk for i in world.items)
+    r = client.post(
         url,
         project_form(
             world,
-            lot_name="巡访（修改）",
-            lot_budget="310000",
-            lot_communities=[str(world.communities[0].pk)],
-            lot_items=[str(world.items[0].pk)],
+            lots="2",
+            **lot_fields(
+                1,
+                name="巡访",
+                budget="300000.00",
+                budget_source="fiscal",
+                communities=[str(c1)],
+                items=[str(i1)],
+            ),
+            **lot_fields(
+                2,
+                name="受理辅助（修改）",
+                budget="260000",
+                budget_source="fiscal",
+                communities=[str(c1), str(c2)],
+                items=[str(i2), str(i3)],
+            ),
         ),
     )
-    # then: the second lot is still there
-    assert r.status_code == 302
-    assert list(project.lots.order_by("number").values_list("name", "budget")) == [
-        ("巡访（修改）", Decimal("310000.00")),
-        ("受理辅助", Decimal("300000.00")),
+    # then: both lots are kept, lot 1 as it was and lot 2 changed
+    assert r.status_code == 302, r.content.decode()
+    assert lot_rows(project) == [
+        ("巡访", Decimal("300000.00"), "fiscal", [c1], [i1]),
+        (
+            "受理辅助（修改）",
+            Decimal("260000.00"),
+            "fiscal",
+            sorted([c1, c2]),
+            sorted([i2, i3]),
+        ),
     ]
+
+
+def test_edit_can_remove_a_lot(flow, world, personas, web):
+    # given: a draft with two lots, edited down to the first one
+    project = flow.create(
+        lots=[
+            {
+                "name": name,
+                "budget": "300000.00",
+                "budget_source": "fiscal",
+                "communities": [world.communities[0].pk],
+                "items": [world.items[i].pk],
+            }
+            for i, name in enumerate(("巡访", "受理辅助"))
+        ]
+    )
+    url = reverse("procurement:project-edit", args=[project.pk])
+    client = web(personas.officer)
+    data = project_form(
+        world,
+        **two_lots(world, budget_source="fiscal"),
+        remove_lot="2",
+    )
+    html = client.post(url, data).content.decode()
+    assert 'name="lot-2-name"' not in html
+    assert project.lots.count() == 2  # nothing saved yet
+    # when: the form as redrawn is saved
+    data = project_form(world, lots="1", **lot_fields(1, name="巡访", budget="500000"))
+    r = client.post(url, data)
+    # then
+    assert r.status_code == 302
+    assert list(project.lots.values_list("name", flat=True)) == ["巡访"]
