@@ -90,9 +90,9 @@ class ScoreView(LoginRequiredMixin, DomainErrorMixin, View):
             if bl is None:
                 raise Http404
             form = AbnormalForm(request.POST, prefix=f"ab{bl.pk}")
+            status = 400
             if form.is_valid():
-                # Every refusal re-renders with 400, a 409 included.
-                ok, _result, _status = form_service_call(
+                ok, _result, status = form_service_call(
                     form,
                     lambda: services.abnormal_price_decide(
                         actor=request.user,
@@ -105,7 +105,7 @@ class ScoreView(LoginRequiredMixin, DomainErrorMixin, View):
                     messages.success(request, _("已记录异常低价认定。"))
                     return redirect(here)
             return self.page(
-                request, project, seat, lot, abnormal_forms={bl.pk: form}, status=400
+                request, project, seat, lot, abnormal_forms={bl.pk: form}, status=status
             )
         if op not in ("save", "submit"):
             raise Http404

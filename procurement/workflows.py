@@ -10,12 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.decisions import ALLOW, Decision, deny
 
-from .choices import FINISHED_STATUSES, ProjectStatus
-from .models import ProcurementProject
+from .choices import FINISHED_STATUSES, AwardStatus, ChallengeStatus, ProjectStatus
+from .models import Award, ProcurementProject
 from .permissions import can_manage_project, can_score
 
 S = ProjectStatus
@@ -106,6 +108,29 @@ def transition_decision(user: Any, project: ProcurementProject, name: str) -> De
             _("“%(status)s”阶段不能%(action)s。")
             % {"status": project.get_status_display(), "action": t.label},
             code="transition_not_allowed",
+        )
+    if name == "finalise":
+        return _finality(project)
+    return ALLOW
+
+
+def _finality(project: ProcurementProject) -> Decision:
+    """An award becomes final only after its challenge window, with no challenge
+    open or upheld (TL-17, TL-20)."""
+    until = Award.objects.filter(
+        lot__project=project, status=AwardStatus.CONFIRMED
+    ).aggregate(m=Max("challenge_until"))["m"]
+    if until is not None and timezone.localdate() <= until:
+        return deny(
+            _("质疑期至 %(d)s 届满，届满后结果才能生效（TL-17）。")
+            % {"d": until.isoformat()},
+            code="challenge_window_open",
+        )
+    if project.challenges.filter(status=ChallengeStatus.OPEN).exists():
+        return deny(_("有待答复的质疑，结果暂停生效（TL-20）。"), code="challenge_open")
+    if project.challenges.filter(upheld=True).exists():
+        return deny(
+            _("有成立的质疑，请重新评审或终止后重新采购。"), code="challenge_upheld"
         )
     return ALLOW
 

@@ -927,3 +927,36 @@ def test_tender_with_two_qualified_goes_on_only_with_the_finance_approval(
 
     event = audit_events_for(project).get(action="procurement.close_qualification")
     assert event.payload["approval"] == "武财采〔2026〕12号"
+
+
+def test_finalise_is_not_offered_during_the_challenge_window(
+    flow, world, personas, monkeypatch
+):
+    from django.utils import timezone
+
+    from procurement.workflows import allowed_actions
+
+    _to_evaluating(flow, world)
+    flow.score_all()
+    flow.sign_all()
+    project = flow.award()
+    until = project.lots.get().awards.get().challenge_until
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: until)
+    assert "finalise" not in allowed_actions(personas.officer, project)
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *a, **k: until + dt.timedelta(days=1)
+    )
+    assert "finalise" in allowed_actions(personas.officer, project)
+    # a challenge filed on the last day holds the award past the window (TL-20)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: until)
+    services.challenge_file(
+        actor=world.staff[world.bidders[2].pk],
+        project=project,
+        vendor=world.bidders[2],
+        grounds="评分不公",
+        now=at(until),
+    )
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *a, **k: until + dt.timedelta(days=1)
+    )
+    assert "finalise" not in allowed_actions(personas.officer, project)

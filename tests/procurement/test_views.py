@@ -1188,3 +1188,34 @@ def test_edit_can_remove_a_lot(flow, world, personas, web):
     # then
     assert r.status_code == 302
     assert list(project.lots.values_list("name", flat=True)) == ["巡访"]
+
+
+def test_project_page_queries_do_not_grow_with_the_bids(flow, world, personas):
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import PRICES
+
+    def count() -> int:
+        client = Client()
+        client.force_login(personas.officer)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(flow.project.get_absolute_url()).status_code == 200
+        return len(ctx.captured_queries)
+
+    flow.create()
+    flow.announce()
+    for vendor, price in zip(world.bidders[:2], PRICES, strict=False):
+        flow.bid(vendor, price)
+    sealed_two = count()
+    flow.bid(world.bidders[2], PRICES[2])
+    flow.bid(world.bidders[3], Decimal("720000"))
+    assert count() == sealed_two
+    flow.committee()
+    flow.open()
+    opened_four = count()
+    # the budget of the opened page, whatever the number of bids
+    assert opened_four <= 30
