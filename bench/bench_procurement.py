@@ -65,6 +65,7 @@ def build_project():
     from catalogue.seeding import seed_reference_data
     from catalogue.validation import purchase_refusal
     from procurement import services
+    from procurement.documents import ensure_rendered
 
     seed_organisations()
     seed_reference_data()
@@ -130,10 +131,9 @@ def build_project():
             ],
         },
     )
-    doc = services.tender_document_generate(actor=officer, project=project)
-    doc.job.refresh_from_db()
-    assert doc.job.status == "done", doc.job.error
-    return doc
+    return ensure_rendered(
+        services.tender_document_generate(actor=officer, project=project)
+    )
 
 
 def bench_pdf(doc) -> list[dict]:

@@ -16,6 +16,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.money import parse_yuan
+
 from .choices import PER_HEAD_UNITS, MatterType, OutsourceScope, PriceBasis
 from .columns import COLUMN_BY_FIELD, STEP_SEPARATORS
 
@@ -110,29 +112,11 @@ def parse_steps(raw: Any, check: ItemCheck) -> list[str]:
 def parse_money(
     raw: Any, check: ItemCheck, name: str = "reference_price"
 ) -> Decimal | None:
-    text = (
-        ""
-        if raw is None
-        else str(raw).strip().replace(",", "").replace("¥", "").replace("￥", "")
-    )
-    if not text:
-        check.error(name, _("请填写金额。"))
-        return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        check.error(name, _("“%(value)s”不是有效的金额。") % {"value": raw})
+        return parse_yuan(raw, limit=Decimal("10000000000"))
+    except ValueError as exc:
+        check.error(name, str(exc))
         return None
-    if not value.is_finite() or value < 0:
-        check.error(name, _("金额不能为负数。"))
-        return None
-    if value != value.quantize(Decimal("0.01")):
-        check.error(name, _("金额最多保留两位小数。"))
-        return None
-    if value >= Decimal("10000000000"):
-        check.error(name, _("金额过大。"))
-        return None
-    return value.quantize(Decimal("0.01"))
 
 
 def parse_count(raw: Any, check: ItemCheck, name: str = "annual_volume") -> int:

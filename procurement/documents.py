@@ -21,10 +21,13 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalogue.choices import AuxStep, OutsourceScope
 from catalogue.rules import RuleParameterMissing
+from core.models import JobStatus
 from core.pdf import html_to_pdf_with_pages
+from vendors.models import Vendor
 
 from .choices import BondForm, CriterionKind, ScoringMethod
 from .methods import committee_rules, optional_rule, profile
@@ -34,9 +37,20 @@ TEMPLATE = "pdf/procurement/tender_document.html"
 
 # The abnormally-low-price triggers (SC-13): rule key → how the document words it.
 ABNORMAL_TRIGGERS = (
-    ("abnormal_price.share_of_average", "average"),
-    ("abnormal_price.share_of_second_lowest", "second_lowest"),
-    ("abnormal_price.share_of_max_price", "max_price"),
+    (
+        "abnormal_price.share_of_average",
+        gettext_lazy("报价低于全部通过符合性审查供应商报价平均值的 %(s)s%%；"),
+    ),
+    (
+        "abnormal_price.share_of_second_lowest",
+        gettext_lazy("报价低于通过符合性审查且报价次低供应商报价的 %(s)s%%；"),
+    ),
+    (
+        "abnormal_price.share_of_max_price",
+        gettext_lazy(
+            "报价低于采购项目最高限价（未设最高限价的为预算金额）的 %(s)s%%；"
+        ),
+    ),
 )
 
 
@@ -72,7 +86,9 @@ def _project(doc: TenderDocument) -> ProcurementProject:
         ProcurementProject.objects.select_related("buyer", "district")
         .prefetch_related(
             Prefetch("lots", queryset=lots),
-            "drafted_by__organisation",
+            Prefetch(
+                "drafted_by", queryset=Vendor.objects.select_related("organisation")
+            ),
         )
         .get(pk=doc.project_id)
     )
@@ -102,18 +118,11 @@ def _item_row(n: int, lot_item: LotItem) -> dict[str, Any]:
 
 def _abnormal_triggers(project: ProcurementProject, on: dt.date) -> list[str]:
     """The SC-13 triggers in force, worded with their shares (none: not in force)."""
-    wording = {
-        "average": _("报价低于全部通过符合性审查供应商报价平均值的 %(s)s%%；"),
-        "second_lowest": _("报价低于通过符合性审查且报价次低供应商报价的 %(s)s%%；"),
-        "max_price": _(
-            "报价低于采购项目最高限价（未设最高限价的为预算金额）的 %(s)s%%；"
-        ),
-    }
     out = []
-    for key, trigger in ABNORMAL_TRIGGERS:
+    for key, wording in ABNORMAL_TRIGGERS:
         share = optional_rule(key, project.district, on)
         if share is not None:
-            out.append(wording[trigger] % {"s": _number(share)})
+            out.append(str(wording) % {"s": _number(share)})
     return out
 
 
@@ -169,7 +178,6 @@ def tender_document_context(doc: TenderDocument) -> dict[str, Any]:
     budget = sum((entry["lot"].budget for entry in lots), Decimal(0))
     criteria = [
         {
-            "code": c.get("code", ""),
             "name": c.get("name", ""),
             "weight": c.get("weight", ""),
             "kind": CriterionKind(c["kind"]).label
@@ -209,11 +217,7 @@ def tender_document_context(doc: TenderDocument) -> dict[str, Any]:
         "challenge_days": rule("deadline.award.challenge_window"),
         "committee": _committee_sentence(project, on, budget, str(prof.committee_name)),
         "drafted_by": [str(v) for v in project.drafted_by.all()],
-        "bid_deadline": (
-            timezone.localtime(project.bid_deadline) if project.bid_deadline else None
-        ),
         "footer_css": css_counter_text(_("第 {page} 页 共 {pages} 页")),
-        "generated_at": timezone.now(),
     }
 
 
@@ -233,3 +237,24 @@ def render_tender_pdf(doc: TenderDocument) -> tuple[bytes, dict[str, Any]]:
         "bytes": len(pdf),
         "version": doc.version,
     }
+
+
+def ensure_rendered(doc: TenderDocument) -> TenderDocument:
+    """The version's PDF, rendered now when its queued job has not run yet.
+
+    `tender_document_generate` queues the render on commit: it runs once the caller's
+    transaction commits (in-process in eager mode, else by a worker). A caller that
+    needs the finished document before that (the demo seed, whose announcement
+    needs it, and the benchmark) renders it here through the same task; the queued
+    run then finds the job done and skips it.
+    """
+    from .tasks import tender_document_render_task
+
+    job = doc.job
+    job.refresh_from_db()
+    if job.status != JobStatus.DONE:
+        tender_document_render_task.apply(args=[job.pk], throw=True)
+        job.refresh_from_db()
+    if job.status != JobStatus.DONE:
+        raise RuntimeError(f"tender document {doc} not rendered: {job.error}")
+    return doc

@@ -24,16 +24,16 @@ from django.utils import timezone
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation, User
 from accounts.seeding import seed_demo_users
+from catalogue.models import ServiceItem
 from catalogue.validation import purchase_refusal
-from core.models import JobStatus
 from vendors import services as vendor_services
 from vendors.models import Vendor
 
 from . import services
 from .choices import MemberStatus
-from .models import Bid, ProcurementProject, TenderDocument
+from .documents import ensure_rendered
+from .models import Bid, ProcurementProject
 from .planning import minimum_dates
-from .tasks import tender_document_render_task
 
 DISTRICT_CODE = "CN-51-01-07"
 CUJIN_CODE = "CN-51-01-07-07"  # 簇锦街道办事处
@@ -218,24 +218,6 @@ def _communities(street: Organisation) -> list[Organisation]:
     )
 
 
-def _finished_document(doc: TenderDocument) -> TenderDocument:
-    """The version's PDF, rendered now when the queued job has not run yet.
-
-    `tender_document_generate` queues the render on commit: in-process (eager) mode
-    it runs once the seed's transaction commits, under a real worker later. The
-    announcement needs a finished document, so the seed renders it here through the
-    same task; the queued run then finds the job done and skips it.
-    """
-    job = doc.job
-    job.refresh_from_db()
-    if job.status != JobStatus.DONE:
-        tender_document_render_task.apply(args=[job.pk], throw=True)
-        job.refresh_from_db()
-    if job.status != JobStatus.DONE:
-        raise RuntimeError(f"tender document {doc} not rendered: {job.error}")
-    return doc
-
-
 def _evidence(vendor: Vendor, docs: list[dict[str, Any]]) -> None:
     for d in docs:
         if not vendor.documents.filter(kind=d["kind"], title=d["title"]).exists():
@@ -277,8 +259,9 @@ def _check_expert_pool(project: ProcurementProject, needed: int) -> None:
         raise RuntimeError(f"the expert pool holds fewer than {needed} experts")
 
 
-def _retender_description(version: Any, communities: list[Organisation]) -> str:
-    items = list(version.items.order_by("code"))
+def _retender_description(
+    items: list[ServiceItem], communities: list[Organisation]
+) -> str:
     refused = [i for i in items if purchase_refusal(i)]
     return (
         f"2015年3月，簇锦街道原承接社区公共服务的社会组织因绩效不佳、考核不合格被淘汰，"
@@ -304,7 +287,8 @@ def seed_cujin_retender() -> ProcurementProject | None:
     officer, vendor_user = _user("officer"), _user("vendor")
     version = services.published_catalogue(buyer.parent, RETENDER_YEAR)
     assert version is not None, "load the 2015 catalogue first"
-    items = [i for i in version.items.order_by("code") if not purchase_refusal(i)]
+    listed = list(version.items.order_by("code"))
+    items = [i for i in listed if not purchase_refusal(i)]
     communities = _communities(buyer)
 
     # 1. The project, early March 2015: the budget reaches the open-tender threshold.
@@ -316,7 +300,7 @@ def seed_cujin_retender() -> ProcurementProject | None:
             "title": RETENDER_TITLE,
             "fiscal_year": RETENDER_YEAR,
             "method": "tender",
-            "description": _retender_description(version, communities),
+            "description": _retender_description(listed, communities),
             "acceptance_plan": "按购买标准逐项考核：由街道相关业务科室、各社区、社区居民以及"
             "驻辖区单位参与考核，中期和年度各一次，考核结果与付款挂钩。",
             "scoring_method": "comprehensive",
@@ -345,7 +329,7 @@ def seed_cujin_retender() -> ProcurementProject | None:
     # 2. The tender document, then the notice in mid-March: documents on offer for
     # 5 working days (TL-03), at least 20 days to the bid deadline (TL-04). No
     # procurement intention: TL-01 applies from 2022.
-    _finished_document(
+    ensure_rendered(
         services.tender_document_generate(
             actor=officer, project=project, note="首次发布"
         )
@@ -391,7 +375,10 @@ def seed_cujin_retender() -> ProcurementProject | None:
     # 5. Opening at the deadline, qualification the same morning.
     project = services.project_open(actor=officer, project=project, now=deadline)
     on = deadline.date()
-    by_vendor = {b.vendor.organisation.code: b for b in project.bids.all()}
+    by_vendor = {
+        b.vendor.organisation.code: b
+        for b in project.bids.select_related("vendor__organisation")
+    }
     for spec in RETENDER_BIDS:
         conditions = {
             str(i): {"met": True, "note": ""}
@@ -549,7 +536,7 @@ def seed_current_cuoshang() -> ProcurementProject | None:
     project = services.project_publish_intention(
         actor=admin, project=project, on=day["intention"]
     )
-    _finished_document(
+    ensure_rendered(
         services.tender_document_generate(actor=admin, project=project, note="首次发布")
     )
     earliest = minimum_dates(project.method, project.district, day["announced"])

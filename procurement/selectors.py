@@ -178,3 +178,16 @@ def bid_file_for_user(
     except (BidFile.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     return f
+
+
+def challenge_window_end(project: ProcurementProject) -> Any:
+    """The last day a challenge of the confirmed award may be filed (TL-17), or None
+    when nothing is awarded."""
+    from django.db.models import Max
+
+    from .choices import AwardStatus
+    from .models import Award
+
+    return Award.objects.filter(
+        lot__project=project, status=AwardStatus.CONFIRMED
+    ).aggregate(m=Max("challenge_until"))["m"]

@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -27,7 +28,7 @@ from django.views import View
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Membership, Organisation
 from core.events import audit_events_for
-from core.exceptions import DomainError, ValidationFailed
+from core.ids import as_id
 from core.views import DomainErrorMixin
 
 from . import planning, selectors, services
@@ -101,8 +102,36 @@ def _deny(decision: Any) -> None:
         decision.raise_if_denied()
 
 
-def _status_for(exc: DomainError) -> int:
-    return 400 if isinstance(exc, ValidationFailed) else exc.status_code
+class ProjectErrorMixin(DomainErrorMixin):
+    """DomainErrorMixin for a project's pages: when the browser sent no referer, the
+    error page's way back is the project (its `pk`), not the home page."""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().dispatch(request, *args, **kwargs)
+        context = getattr(response, "context_data", None)
+        if (
+            response.status_code >= 400
+            and context is not None
+            and "error" in context
+            and not context.get("back")
+            and kwargs.get("pk") is not None
+        ):
+            context["back"] = reverse("procurement:project-detail", args=[kwargs["pk"]])
+        return response
+
+
+def result_rows(rows: list[dict], criteria: list[dict]) -> list[dict]:
+    """A lot's evaluation rows with each criterion's points in the criteria's order
+    (`criteria_list`, "—" where a row has none), for the results tables."""
+    return [
+        {
+            **r,
+            "criteria_list": [
+                r.get("criteria", {}).get(c["code"], "—") for c in criteria
+            ],
+        }
+        for r in rows
+    ]
 
 
 # --- the list --------------------------------------------------------------------------
@@ -184,7 +213,7 @@ def _year(raw: Any, default: int) -> int:
     return year if 2000 <= year <= 2100 else default
 
 
-class ProjectFormView(LoginRequiredMixin, DomainErrorMixin, View):
+class ProjectFormView(LoginRequiredMixin, ProjectErrorMixin, View):
     """立项 (new) or the edit of a draft, with its lots (包), items from the published
     catalogue. 「增加一个包」 and 「删除第N包」 post the form as typed and show it
     again with one lot more or less; nothing is saved until 「立项」/「保存修改」."""
@@ -303,9 +332,9 @@ class ProjectFormView(LoginRequiredMixin, DomainErrorMixin, View):
 
 def _lot_change(post: Any, count: int) -> dict[str, Any] | None:
     """The lot button pressed, if any: `remove_lot=<n>` or `add_lot`."""
-    raw = str(post.get("remove_lot") or "").strip()
-    if raw.isdigit() and 1 <= int(raw) <= count and count > 1:
-        return {"remove": int(raw)}
+    number = as_id(post.get("remove_lot"))
+    if number is not None and number <= count and count > 1:
+        return {"remove": number}
     if "remove_lot" in post:
         return {}
     if "add_lot" in post:
@@ -436,16 +465,7 @@ def detail_context(request: Any, project: ProcurementProject, **extra: Any) -> d
             results.append(
                 {
                     "lot": lot,
-                    "rows": [
-                        {
-                            **r,
-                            "criteria_list": [
-                                r.get("criteria", {}).get(c["code"], "—")
-                                for c in criteria
-                            ],
-                        }
-                        for r in rows
-                    ],
+                    "rows": result_rows(rows, criteria),
                     "disagreements": (lot.evaluation or {}).get("disagreements") or [],
                 }
             )
@@ -513,7 +533,7 @@ def detail_context(request: Any, project: ProcurementProject, **extra: Any) -> d
     }
 
 
-class ProjectDetailView(LoginRequiredMixin, DomainErrorMixin, View):
+class ProjectDetailView(LoginRequiredMixin, ProjectErrorMixin, View):
     def get(self, request, pk):
         project = _project(request, pk)
         return render(
@@ -543,7 +563,7 @@ def _document(request, pk, version):
     return project, doc
 
 
-class DocumentStatusView(LoginRequiredMixin, DomainErrorMixin, View):
+class DocumentStatusView(LoginRequiredMixin, ProjectErrorMixin, View):
     """The version's job status; HTMX polls it until the PDF is done or failed."""
 
     def get(self, request, pk, version):
@@ -555,7 +575,7 @@ class DocumentStatusView(LoginRequiredMixin, DomainErrorMixin, View):
         )
 
 
-class DocumentDownloadView(LoginRequiredMixin, DomainErrorMixin, View):
+class DocumentDownloadView(LoginRequiredMixin, ProjectErrorMixin, View):
     """The PDF of a finished version, for whoever may see the project (vendors once
     the project is announced)."""
 
@@ -574,6 +594,14 @@ class DocumentDownloadView(LoginRequiredMixin, DomainErrorMixin, View):
 # --- the procedure's action pages ------------------------------------------------------
 
 
+def _committee_rules(project: ProcurementProject) -> dict[str, Any]:
+    """The committee's composition rules for the project's total budget, today."""
+    budget = sum((lot.budget for lot in project.lots.all()), Decimal(0))
+    return committee_rules(
+        project.method, project.district, timezone.localdate(), budget
+    )
+
+
 def _action_form(action: str, project: ProcurementProject, data: Any = None) -> Any:
     if action == "generate_document":
         return DocumentForm(data)
@@ -582,12 +610,7 @@ def _action_form(action: str, project: ProcurementProject, data: Any = None) -> 
     if action == "correct":
         return CorrectionForm(data)
     if action == "draw_committee":
-        initial = {}
-        budget = sum((lot.budget for lot in project.lots.all()), Decimal(0))
-        rules = committee_rules(
-            project.method, project.district, timezone.localdate(), budget
-        )
-        initial["experts"] = max(1, int(rules["min_size"]) - 1)
+        initial = {"experts": max(1, int(_committee_rules(project)["min_size"]) - 1)}
         return CommitteeForm(data, initial=initial, officers=_officers(project))
     if action == "close_qualification":
         return CloseQualificationForm(data)
@@ -669,7 +692,7 @@ def _run_action(
     return _("已完成：%(action)s。") % {"action": label}, url
 
 
-class ProjectActionView(LoginRequiredMixin, DomainErrorMixin, View):
+class ProjectActionView(LoginRequiredMixin, ProjectErrorMixin, View):
     """One named transition: GET shows its form, POST runs it. Refused input is shown
     on the form with the reason (400, or 409 for the project's state)."""
 
@@ -720,10 +743,7 @@ class ProjectActionView(LoginRequiredMixin, DomainErrorMixin, View):
                 .first()
             )
         if action == "draw_committee":
-            budget = sum((lot.budget for lot in project.lots.all()), Decimal(0))
-            context["rules"] = committee_rules(
-                project.method, project.district, timezone.localdate(), budget
-            )
+            context["rules"] = _committee_rules(project)
             context["committee_name"] = profile(project.method).committee_name
             context["pool_size"] = len(services.expert_pool(project))
         return render(request, self.template_name, context, status=status)
@@ -733,7 +753,7 @@ def _object_page(request, project, template, context, status=200):
     return render(request, template, {"project": project, **context}, status=status)
 
 
-class BidQualifyView(LoginRequiredMixin, DomainErrorMixin, View):
+class BidQualifyView(LoginRequiredMixin, ProjectErrorMixin, View):
     """资格审查 of one opened bid: the project's own conditions, judged one by one; the
     eligibility, bond, declaration and CR-07 checks run in the service."""
 
@@ -807,7 +827,7 @@ class BidQualifyView(LoginRequiredMixin, DomainErrorMixin, View):
         )
 
 
-class MemberReplaceView(LoginRequiredMixin, DomainErrorMixin, View):
+class MemberReplaceView(LoginRequiredMixin, ProjectErrorMixin, View):
     """Replace a member who must recuse: an expert by a new draw, a representative by
     another of the buyer's staff."""
 
@@ -854,7 +874,7 @@ class MemberReplaceView(LoginRequiredMixin, DomainErrorMixin, View):
         )
 
 
-class ChallengeAnswerView(LoginRequiredMixin, DomainErrorMixin, View):
+class ChallengeAnswerView(LoginRequiredMixin, ProjectErrorMixin, View):
     """答复质疑 (TL-18)."""
 
     template_name = "procurement/challenge_answer.html"

@@ -20,28 +20,16 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.choices import Role
-from core.views import DomainErrorMixin
 from vendors.selectors import vendor_for_staff
 
 from . import selectors, services
-from .choices import AwardStatus, BidStatus, ProjectStatus
+from .choices import BidStatus, ProjectStatus
 from .forms import BidForm, ChallengeForm, form_service_call
-from .models import Award
+from .views import ProjectErrorMixin
 
 
 def _vendor(user: Any) -> Any:
     return vendor_for_staff(user) if user.has_role(Role.VENDOR_STAFF) else None
-
-
-def _challenge_until(project: Any) -> Any:
-    dates = [
-        a.challenge_until
-        for a in Award.objects.filter(
-            lot__project=project, status=AwardStatus.CONFIRMED
-        )
-        if a.challenge_until
-    ]
-    return max(dates) if dates else None
 
 
 def vendor_panel(request: Any, project: Any, **extra: Any) -> dict[str, Any]:
@@ -59,7 +47,9 @@ def vendor_panel(request: Any, project: Any, **extra: Any) -> dict[str, Any]:
     )
     lots = list(project.lots.order_by("number"))
     until = (
-        _challenge_until(project) if project.status == ProjectStatus.AWARDED else None
+        selectors.challenge_window_end(project)
+        if project.status == ProjectStatus.AWARDED
+        else None
     )
     may_challenge = bool(
         bid is not None and until is not None and timezone.localdate() <= until
@@ -90,7 +80,7 @@ def _detail(request: Any, project: Any, status: int, **extra: Any) -> Any:
     )
 
 
-class BidSubmitView(LoginRequiredMixin, DomainErrorMixin, View):
+class BidSubmitView(LoginRequiredMixin, ProjectErrorMixin, View):
     """递交（或替换）投标 / 响应文件. Refused input re-renders the project page with the
     reason next to the field (a late bid: 409)."""
 
@@ -132,7 +122,7 @@ class BidSubmitView(LoginRequiredMixin, DomainErrorMixin, View):
         return _detail(request, project, status, bid_form=form)
 
 
-class BidWithdrawView(LoginRequiredMixin, DomainErrorMixin, View):
+class BidWithdrawView(LoginRequiredMixin, ProjectErrorMixin, View):
     """撤回投标, before the deadline only."""
 
     def post(self, request, pk):
@@ -147,7 +137,7 @@ class BidWithdrawView(LoginRequiredMixin, DomainErrorMixin, View):
         return redirect(project.get_absolute_url() + "#my-bid")
 
 
-class ChallengeFileView(LoginRequiredMixin, DomainErrorMixin, View):
+class ChallengeFileView(LoginRequiredMixin, ProjectErrorMixin, View):
     """质疑: a bidder challenges the result within the window (TL-17)."""
 
     def post(self, request, pk):

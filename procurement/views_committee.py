@@ -18,19 +18,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.exceptions import DomainError, ValidationFailed
-from core.views import DomainErrorMixin
+from core.ids import as_id
 
 from . import scoring, selectors, services
 from .choices import BidStatus, LotStatus, ScoringMethod, SheetStatus
-from .forms import (
-    AbnormalForm,
-    DeclareForm,
-    SignForm,
-    apply_service_errors,
-    form_service_call,
-)
+from .forms import AbnormalForm, DeclareForm, SignForm, form_service_call
 from .models import BidLot, ScoreSheet
 from .permissions import committee_seat
+from .views import ProjectErrorMixin, result_rows
 from .workflows import transition_decision
 
 
@@ -42,7 +37,7 @@ def _seat(request: Any, pk: Any) -> tuple[Any, Any]:
     return project, seat
 
 
-class ScoreView(LoginRequiredMixin, DomainErrorMixin, View):
+class ScoreView(LoginRequiredMixin, ProjectErrorMixin, View):
     """评分: one lot, one member. POST `op` is declare, save, submit or abnormal."""
 
     template_name = "procurement/score.html"
@@ -65,28 +60,27 @@ class ScoreView(LoginRequiredMixin, DomainErrorMixin, View):
         here = request.path
         if op == "declare":
             form = DeclareForm(request.POST)
+            status = 400
             if form.is_valid():
-                try:
-                    services.member_declare(
+                ok, _result, status = form_service_call(
+                    form,
+                    lambda: services.member_declare(
                         actor=request.user,
                         member=seat,
                         conflict=form.cleaned_data["conflict"] == "yes",
                         text=form.cleaned_data["declaration"],
-                    )
-                except ValidationFailed as exc:
-                    apply_service_errors(form, exc)
-                else:
+                    ),
+                )
+                if ok:
                     messages.success(request, _("已作出回避声明。"))
                     return redirect(here)
-            return self.page(request, project, seat, lot, declare_form=form, status=400)
-        if op == "abnormal":
-            bl = (
-                BidLot.objects.filter(
-                    pk=request.POST.get("bid_lot") or 0, lot=lot
-                ).first()
-                if str(request.POST.get("bid_lot", "")).isdigit()
-                else None
+            return self.page(
+                request, project, seat, lot, declare_form=form, status=status
             )
+        if op == "abnormal":
+            bl = BidLot.objects.filter(
+                pk=as_id(request.POST.get("bid_lot")) or 0, lot=lot
+            ).first()
             if bl is None:
                 raise Http404
             form = AbnormalForm(request.POST, prefix=f"ab{bl.pk}")
@@ -267,7 +261,7 @@ class ScoreView(LoginRequiredMixin, DomainErrorMixin, View):
         )
 
 
-class ReportSignView(LoginRequiredMixin, DomainErrorMixin, View):
+class ReportSignView(LoginRequiredMixin, ProjectErrorMixin, View):
     """签署评审报告: agree, or dissent with reasons (COM-09)."""
 
     template_name = "procurement/report_sign.html"
@@ -301,15 +295,7 @@ class ReportSignView(LoginRequiredMixin, DomainErrorMixin, View):
         results = [
             {
                 "lot": lot,
-                "rows": [
-                    {
-                        **r,
-                        "criteria_list": [
-                            r.get("criteria", {}).get(c["code"], "—") for c in criteria
-                        ],
-                    }
-                    for r in (lot.evaluation or {}).get("rows") or []
-                ],
+                "rows": result_rows((lot.evaluation or {}).get("rows") or [], criteria),
             }
             for lot in lots
         ]

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.exceptions import Conflict
-from core.views import DomainErrorMixin
 
 from . import exports, selectors
+from .views import ProjectErrorMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,7 +34,7 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     return response
 
 
-class BidsExportView(LoginRequiredMixin, DomainErrorMixin, View):
+class BidsExportView(LoginRequiredMixin, ProjectErrorMixin, View):
     """开标记录: who bid and when; prices, bonds and qualification only after opening."""
 
     def get(self, request, pk):
@@ -42,7 +42,7 @@ class BidsExportView(LoginRequiredMixin, DomainErrorMixin, View):
         return _xlsx(exports.bids_xlsx(request.user, project), f"{project.code}-bids")
 
 
-class EvaluationExportView(LoginRequiredMixin, DomainErrorMixin, View):
+class EvaluationExportView(LoginRequiredMixin, ProjectErrorMixin, View):
     """评审结果: each lot's ranking, once the committee has finished."""
 
     def get(self, request, pk):
@@ -52,7 +52,7 @@ class EvaluationExportView(LoginRequiredMixin, DomainErrorMixin, View):
         return _xlsx(exports.evaluation_xlsx(project), f"{project.code}-evaluation")
 
 
-class BidFileDownloadView(LoginRequiredMixin, DomainErrorMixin, View):
+class BidFileDownloadView(LoginRequiredMixin, ProjectErrorMixin, View):
     """A bid's document, after the opening, for whoever may read that bid."""
 
     def get(self, request, pk, bid_pk, file_pk):

@@ -10,15 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.decisions import ALLOW, Decision, deny
 
-from .choices import FINISHED_STATUSES, AwardStatus, ChallengeStatus, ProjectStatus
-from .models import Award, ProcurementProject
+from .choices import FINISHED_STATUSES, ChallengeStatus, ProjectStatus
+from .models import ProcurementProject
 from .permissions import can_manage_project, can_score
+from .selectors import challenge_window_end
 
 S = ProjectStatus
 RUNNING = frozenset(
@@ -110,17 +110,16 @@ def transition_decision(user: Any, project: ProcurementProject, name: str) -> De
             code="transition_not_allowed",
         )
     if name == "finalise":
-        return _finality(project)
+        return finality_decision(project)
     return ALLOW
 
 
-def _finality(project: ProcurementProject) -> Decision:
-    """An award becomes final only after its challenge window, with no challenge
-    open or upheld (TL-17, TL-20)."""
-    until = Award.objects.filter(
-        lot__project=project, status=AwardStatus.CONFIRMED
-    ).aggregate(m=Max("challenge_until"))["m"]
-    if until is not None and timezone.localdate() <= until:
+def finality_decision(project: ProcurementProject, on: Any = None) -> Decision:
+    """Whether the award may become final on day `on` (today by default): only after
+    its challenge window, with no challenge open or upheld (TL-17, TL-20)."""
+    on = on or timezone.localdate()
+    until = challenge_window_end(project)
+    if until is not None and on <= until:
         return deny(
             _("质疑期至 %(d)s 届满，届满后结果才能生效（TL-17）。")
             % {"d": until.isoformat()},

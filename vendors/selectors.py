@@ -150,7 +150,9 @@ def vendors_incubated_by(operator: Vendor) -> QuerySet[Vendor]:
     ).distinct()
 
 
-def incubation_conflict_reasons(user: Any, vendor: Vendor) -> list[str]:
+def incubation_conflict_reasons(
+    user: Any, vendor: Vendor, ties: list[dict[str, Any]] | None = None
+) -> list[str]:
     """Why `user` may not judge `vendor` because of incubation (INC-09): they work
     for the centre that incubated it (a linked account, or the same name on the
     centre's staff list), or for the organisation that operates that centre. Empty
@@ -162,7 +164,7 @@ def incubation_conflict_reasons(user: Any, vendor: Vendor) -> list[str]:
         if m.role == Role.VENDOR_STAFF
     }
     name = str(user)
-    for tie in incubation_ties(vendor):
+    for tie in incubation_ties(vendor) if ties is None else ties:
         found = []
         if user.pk in tie["staff_accounts"] or name in tie["staff"]:
             found.append(

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -597,17 +598,14 @@ class BidSubmitInputSerializer(serializers.Serializer):
     )
 
     def validate_prices(self, value):
+        shape = _("报价应为 {包ID: 金额} 形式的 JSON 对象。")
         if isinstance(value, str):
             try:
                 value = json.loads(value)
             except ValueError as exc:
-                raise serializers.ValidationError(
-                    "prices 应为 {包ID: 金额} 形式的 JSON 对象。"
-                ) from exc
+                raise serializers.ValidationError(shape) from exc
         if not isinstance(value, dict):
-            raise serializers.ValidationError(
-                "prices 应为 {包ID: 金额} 形式的 JSON 对象。"
-            )
+            raise serializers.ValidationError(shape)
         return {
             str(k): (v if isinstance(v, str | int | float) or v is None else str(v))
             for k, v in value.items()

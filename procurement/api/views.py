@@ -34,6 +34,8 @@ from accounts.models import Organisation, User
 from core.exceptions import NotFound, NotPermitted, ValidationFailed
 from core.models import JobStatus
 from vendors.models import Vendor
+from vendors.permissions import is_vendor_staff
+from vendors.selectors import vendor_for_staff
 
 from .. import selectors, services
 from ..filtersets import NoticeFilterSet, ProcurementProjectFilterSet
@@ -386,9 +388,8 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
     def _member(self, project: ProcurementProject, member_id: Any) -> CommitteeMember:
-        member = next(
-            (m for m in project.committee.all() if m.pk == _pk(member_id)), None
-        )
+        wanted = _pk(member_id)
+        member = next((m for m in project.committee.all() if m.pk == wanted), None)
         if member is None:
             raise NotFound()
         return member
@@ -533,15 +534,32 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return bid
 
     def _vendor(self, raw: int | None) -> Vendor:
-        """The vendor the user acts for: the one named (if it is theirs) or their own."""
-        own = _own_vendor_ids(self.request.user)
-        if raw is not None:
-            if raw not in own:
-                raise NotPermitted(_("只有本组织的人员可以递交、撤回投标或提出质疑。"))
-            return Vendor.objects.select_related("organisation").get(pk=raw)
-        if not own:
+        """The vendor the user acts for: the one named (if it is theirs) or their own
+        (`vendors.selectors.vendor_for_staff`); `bidding_vendor` decides."""
+        user = self.request.user
+        if raw is None:
+            vendor = vendor_for_staff(user)
+        else:
+            vendor = (
+                Vendor.objects.select_related("organisation").filter(pk=raw).first()
+            )
+        if vendor is None:
             raise NotPermitted(_("只有承接组织的人员可以投标或提出质疑。"))
-        return Vendor.objects.select_related("organisation").get(pk=min(own))
+        bidding_vendor(user, vendor).raise_if_denied()
+        return vendor
+
+    def _sealed_out(
+        self,
+        project: ProcurementProject,
+        bid: Any,
+        file_counts: dict[int, int],
+        code: int = status.HTTP_200_OK,
+    ) -> Response:
+        bid = project.bids.select_related("vendor__organisation").get(pk=bid.pk)
+        return Response(
+            SealedBidSerializer(bid, context={"file_counts": file_counts}).data,
+            status=code,
+        )
 
     @extend_schema(
         methods=["GET"],
@@ -569,7 +587,6 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return Response(self._bids_payload(project, bids))
         values = self._values(BidSubmitInputSerializer)
         vendor = self._vendor(values.pop("vendor", None))
-        bidding_vendor(request.user, vendor).raise_if_denied()
         files = values.pop("files", []) or []
         bid = services.bid_submit(
             actor=request.user,
@@ -578,12 +595,8 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             data=values,
             files=files,
         )
-        bid = project.bids.select_related("vendor__organisation").get(pk=bid.pk)
-        return Response(
-            SealedBidSerializer(
-                bid, context={"file_counts": {bid.pk: len(files)}}
-            ).data,
-            status=status.HTTP_201_CREATED,
+        return self._sealed_out(
+            project, bid, {bid.pk: len(files)}, status.HTTP_201_CREATED
         )
 
     @extend_schema(
@@ -602,10 +615,7 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         project = self._project()
         bid = self._visible_bid(project, bid_id)
         bid = services.bid_withdraw(actor=request.user, bid=bid)
-        bid = project.bids.select_related("vendor__organisation").get(pk=bid.pk)
-        return Response(
-            SealedBidSerializer(bid, context={"file_counts": {}}).data,
-        )
+        return self._sealed_out(project, bid, {})
 
     @extend_schema(
         request=QualifyInputSerializer,
@@ -801,6 +811,14 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         new = services.project_restart(actor=request.user, project=project)
         return self._out(new, status.HTTP_201_CREATED)
 
+    def _challenge_out(
+        self, challenge: Challenge, code: int = status.HTTP_200_OK
+    ) -> Response:
+        challenge = Challenge.objects.select_related("vendor__organisation").get(
+            pk=challenge.pk
+        )
+        return Response(ChallengeSerializer(challenge).data, status=code)
+
     @extend_schema(
         request=ChallengeInputSerializer, responses={201: ChallengeSerializer}
     )
@@ -816,13 +834,7 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             vendor=vendor,
             grounds=values["grounds"],
         )
-        challenge = Challenge.objects.select_related("vendor__organisation").get(
-            pk=challenge.pk
-        )
-        return Response(
-            ChallengeSerializer(challenge).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self._challenge_out(challenge, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=ChallengeAnswerInputSerializer,
@@ -848,7 +860,7 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if not (
             request.user.is_superuser
             or selectors.is_buyer_reader(request.user, project)
-            or challenge.vendor_id in _own_vendor_ids(request.user)
+            or is_vendor_staff(request.user, challenge.vendor)
         ):
             raise NotFound()
         self._allowed(project, "answer_challenge")
@@ -856,10 +868,7 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         challenge = services.challenge_answer(
             actor=request.user, challenge=challenge, **values
         )
-        challenge = Challenge.objects.select_related("vendor__organisation").get(
-            pk=challenge.pk
-        )
-        return Response(ChallengeSerializer(challenge).data)
+        return self._challenge_out(challenge)
 
 
 @extend_schema_view(

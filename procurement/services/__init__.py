@@ -5,7 +5,7 @@ lock, changes what it changes and writes one audit event. Every number (threshol
 periods, committee sizes, price weights, supplier minimums) is a rule parameter of
 the buyer's district on the day; `procurement.methods` names which."""
 
-from ._common import BID_FILE_TYPES, MAX_BID_FILE_BYTES, S
+from ._common import BID_FILE_TYPES, MAX_BID_FILE_BYTES
 from .awards import (
     award_finalise,
     challenge_answer,
@@ -54,7 +54,6 @@ from .projects import (
 __all__ = [
     "BID_FILE_TYPES",
     "MAX_BID_FILE_BYTES",
-    "S",
     "SC11_CASES",
     "abnormal_price_decide",
     "award_finalise",

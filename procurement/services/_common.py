@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
-
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import notify
 from core.events import audit_record
+from core.money import parse_yuan
 from core.transitions import check_transition, run_transition
 from vendors.services import vendor_staff_users
 
@@ -72,34 +71,12 @@ def _run(
 def _money(
     raw: Any, field: str, errors: dict[str, list[str]], *, positive: bool = True
 ) -> Decimal | None:
-    """A yuan amount with at most 2 decimals, or None with the reason in `errors`."""
-    if raw is None or str(raw).strip() == "":
-        errors.setdefault(field, []).append(_("请填写金额。"))
-        return None
+    """A yuan amount (core.money.parse_yuan), or None with the reason in `errors`."""
     try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        errors.setdefault(field, []).append(_("“%(v)s”不是有效的金额。") % {"v": raw})
+        return parse_yuan(raw, positive=positive)
+    except ValueError as exc:
+        errors.setdefault(field, []).append(str(exc))
         return None
-    if not value.is_finite():
-        errors.setdefault(field, []).append(_("“%(v)s”不是有效的金额。") % {"v": raw})
-        return None
-    if abs(value) >= Decimal("1e12"):  # before quantize, which fails on huge values
-        errors.setdefault(field, []).append(_("金额过大。"))
-        return None
-    if value != value.quantize(Decimal("0.01")):
-        errors.setdefault(field, []).append(_("金额最多保留两位小数。"))
-        return None
-    if positive and value <= 0:
-        errors.setdefault(field, []).append(_("金额必须大于零。"))
-        return None
-    if value < 0:
-        errors.setdefault(field, []).append(_("金额不能为负数。"))
-        return None
-    if value >= Decimal("1e12"):
-        errors.setdefault(field, []).append(_("金额过大。"))
-        return None
-    return value
 
 
 def _yuan(v: Decimal) -> str:
@@ -137,10 +114,12 @@ def _notice(
 
 
 def _bidders(project: ProcurementProject) -> list[Bid]:
+    """The live bids with their vendors and the vendors' related persons (for the
+    conflict checks of COM-08)."""
     return list(
-        project.bids.filter(status__in=LIVE_BID_STATUSES).select_related(
-            "vendor__organisation"
-        )
+        project.bids.filter(status__in=LIVE_BID_STATUSES)
+        .select_related("vendor__organisation")
+        .prefetch_related("vendor__related_persons")
     )
 
 

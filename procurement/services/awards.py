@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,8 @@ from ..models import (
     ProcurementProject,
 )
 from ..permissions import bidding_vendor
+from ..selectors import challenge_window_end
+from ..workflows import finality_decision
 from ._common import S, _bidders, _lock, _notice, _run, _yuan
 
 
@@ -81,14 +84,21 @@ def project_award(
         experts = [str(m.user) for m in members if m.role == MemberRole.EXPERT]
         winners = []
         ranks: dict[int, list[dict[str, Any]]] = {}
-        for lot in p.lots.filter(status=LotStatus.OPEN):
-            rows = lot.evaluation.get("rows") or []
-            if not rows:
-                raise Conflict(_("第%(n)s包没有评审结果。") % {"n": lot.number})
-            first = rows[0]
-            bid = Bid.objects.select_related("vendor__organisation").get(
-                pk=first["bid"]
+        lots = list(
+            p.lots.filter(status=LotStatus.OPEN).annotate(item_count=Count("items"))
+        )
+        missing = [lot.number for lot in lots if not lot.evaluation.get("rows")]
+        if missing:
+            raise Conflict(
+                _("第%(n)s包没有评审结果。") % {"n": "、".join(map(str, missing))}
             )
+        first_bids = Bid.objects.select_related("vendor__organisation").in_bulk(
+            [lot.evaluation["rows"][0]["bid"] for lot in lots]
+        )
+        for lot in lots:
+            rows = lot.evaluation["rows"]
+            first = rows[0]
+            bid = first_bids[first["bid"]]
             amount = Decimal(first["price"])
             Award.objects.create(
                 lot=lot,
@@ -107,7 +117,7 @@ def project_award(
                     "vendor": bid.vendor.organisation.name,
                     "address": bid.vendor.address,
                     "amount": str(amount),
-                    "items": lot.items.count(),
+                    "items": lot.item_count,
                 }
             )
             for row in rows:
@@ -210,11 +220,7 @@ def challenge_file(
             raise TransitionNotAllowed(_("只有已公告中标结果的项目可以质疑。"))
         if not p.bids.filter(vendor=vendor, status__in=LIVE_BID_STATUSES).exists():
             raise NotPermitted(_("只有参加本项目的供应商可以质疑。"))
-        until = max(
-            a.challenge_until
-            for a in Award.objects.filter(lot__project=p, status=AwardStatus.CONFIRMED)
-            if a.challenge_until
-        )
+        until = challenge_window_end(p)
         today = timezone.localdate(now)
         if today > until:
             raise Conflict(
@@ -308,23 +314,7 @@ def award_finalise(
                 lot__project=p, status=AwardStatus.CONFIRMED
             ).select_related("lot")
         )
-        until = max(
-            (a.challenge_until for a in awards if a.challenge_until), default=on
-        )
-        if on <= until:
-            raise Conflict(
-                _("质疑期至 %(d)s 届满，届满后结果才能生效（TL-17）。")
-                % {"d": until.isoformat()},
-                code="challenge_window_open",
-            )
-        if p.challenges.filter(status=ChallengeStatus.OPEN).exists():
-            raise Conflict(
-                _("有待答复的质疑，结果暂停生效（TL-20）。"), code="challenge_open"
-            )
-        if p.challenges.filter(upheld=True).exists():
-            raise Conflict(
-                _("有成立的质疑，请重新评审或终止后重新采购。"), code="challenge_upheld"
-            )
+        finality_decision(p, on).raise_if_denied()
         final_at = timezone.now()
         if on < timezone.localdate(final_at):
             # Recorded for an earlier day (the seeded history): final on that day.

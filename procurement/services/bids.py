@@ -20,6 +20,7 @@ from core.exceptions import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from core.ids import as_id
 from core.uploads import validate_upload
 from vendors.choices import OrgType, PersonRole
 from vendors.eligibility import vendor_check_eligibility
@@ -63,16 +64,15 @@ def _clean_bid(
 ) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     lots = {lot.pk: lot for lot in project.lots.all()}
-    by_number = {lot.number: lot for lot in lots.values()}
     prices_in = data.get("prices") or {}
     prices: dict[str, str] = {}
     for key, raw in prices_in.items():
         if raw in (None, ""):
             continue
-        lot = lots.get(int(key)) if str(key).isdigit() else None
+        lot = lots.get(as_id(key) or 0)
         if lot is None:
             errors.setdefault("prices", []).append(
-                _("第“%(k)s”包不属于本项目。") % {"k": key}
+                _("第“%(k)s”包不属于本项目。") % {"k": str(key)[:40]}
             )
             continue
         field = f"prices.{lot.pk}"
@@ -129,7 +129,6 @@ def _clean_bid(
                 errors.setdefault(k, []).extend(str(m) for m in v)
     if errors:
         raise ValidationFailed(fields=errors)
-    del by_number
     return {
         "prices": prices,
         "technical_response": technical,

@@ -21,7 +21,7 @@ from core.exceptions import (
     TransitionNotAllowed,
     ValidationFailed,
 )
-from vendors.selectors import incubation_conflict_reasons
+from vendors.selectors import incubation_conflict_reasons, incubation_ties
 
 from ..choices import (
     MemberRole,
@@ -84,7 +84,11 @@ def member_conflicts(
                 _("%(u)s 与投标人%(v)s的%(r)s同名，须回避或说明（COM-08）。")
                 % {"u": name, "v": v.organisation.name, "r": roles}
             )
-        reasons.extend(incubation_conflict_reasons(user, v))
+        # The ties are the vendor's, whoever asks: read once per vendor object, so a
+        # draw that checks the whole pool against the bidders does not repeat them.
+        if not hasattr(v, "_incubation_ties"):
+            v._incubation_ties = incubation_ties(v)  # type: ignore[attr-defined]
+        reasons.extend(incubation_conflict_reasons(user, v, v._incubation_ties))  # type: ignore[attr-defined]
     if role == MemberRole.EXPERT and is_buyer_staff(user, project):
         reasons.append(
             _("%(u)s 是采购人的工作人员，只能作为采购人代表（COM-07）。") % {"u": name}

@@ -9,13 +9,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts.choices import OrganisationKind
-from accounts.models import Organisation, User
+from accounts.models import Organisation
 from catalogue.choices import VersionStatus
 from catalogue.models import CatalogueVersion, ServiceItem
 from catalogue.validation import purchase_refusal
 from core.exceptions import (
     ValidationFailed,
 )
+from core.ids import as_id
 from vendors.models import Vendor
 
 from .. import scoring
@@ -43,7 +44,6 @@ def published_catalogue(district: Organisation, year: int) -> CatalogueVersion |
 
 
 def clean_project(
-    actor: User | None,
     data: dict[str, Any],
     *,
     buyer: Organisation,
@@ -112,11 +112,8 @@ def clean_project(
             errors[p + "budget_source"] = [_("请选择资金来源（GPS-17）。")]
         lot["budget_source"] = source
         lot["budget_note"] = str(raw.get("budget_note") or "")[:200]
-        ids = [
-            int(c.pk if hasattr(c, "pk") else c)
-            for c in raw.get("communities") or []
-            if str(getattr(c, "pk", c)).isdigit()
-        ]
+        # An id that is not a number counts as a community outside the street.
+        ids = [as_id(c) or 0 for c in raw.get("communities") or []]
         bad = [c for c in ids if c not in communities]
         if not ids:
             errors[p + "communities"] = [_("请选择服务社区。")]
@@ -138,9 +135,8 @@ def clean_project(
         errors["method"] = [why]
     out["method"] = method
     out["method_reasons"] = choice.reasons if choice else []
+    # The warnings of the method choice concern 比选 only (PM-11).
     warnings = list(choice.warnings) if choice and method == Method.BIXUAN else []
-    if choice and method != Method.BIXUAN:
-        warnings = []
 
     # Scoring (SC-01..04)
     scoring_method = data.get("scoring_method") or ScoringMethod.COMPREHENSIVE
@@ -377,16 +373,15 @@ def items_for_lot(
         return []
     if version is None:
         return []
-    keys = [getattr(r, "pk", r) for r in raw]
-    ids = [int(k) for k in keys if str(k).isdigit()]
-    codes = [str(k) for k in keys if not str(k).isdigit()]
+    # Each entry is an item id or an item code.
+    keys = [as_id(r) or str(getattr(r, "pk", r))[:40] for r in raw]
+    ids = [k for k in keys if isinstance(k, int)]
+    codes = [k for k in keys if isinstance(k, str)]
     found = list(
         ServiceItem.objects.filter(version=version).filter(_items_q(ids, codes))
     )
     known = {i.pk for i in found} | {i.code for i in found}
-    missing = [
-        str(k) for k in keys if (int(k) if str(k).isdigit() else str(k)) not in known
-    ]
+    missing = [str(k) for k in keys if k not in known]
     if missing:
         errors[field] = [
             _("以下事项不在 %(v)s 中：%(m)s")

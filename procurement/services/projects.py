@@ -125,7 +125,7 @@ def project_create(
         can_create_project(actor, buyer).raise_if_denied()
     if buyer.kind != OrganisationKind.STREET:
         raise ValidationFailed(fields={"buyer": [_("采购人必须是街道办事处。")]})
-    v = clean_project(actor, data, buyer=buyer, on=on)
+    v = clean_project(data, buyer=buyer, on=on)
     with transaction.atomic():
         project = ProcurementProject(
             code=_next_code(buyer, v["fiscal_year"]),
@@ -167,7 +167,7 @@ def project_update(
 ) -> ProcurementProject:
     """Change a draft project (the whole of it, lots included)."""
     on = on or timezone.localdate()
-    v = clean_project(actor, data, buyer=project.buyer, on=on, exclude_pk=project.pk)
+    v = clean_project(data, buyer=project.buyer, on=on, exclude_pk=project.pk)
 
     def change(p: ProcurementProject) -> dict[str, Any]:
         _write_project(p, v)

@@ -379,7 +379,8 @@ def test_public_notices_need_no_login(flow, personas, api):
         published_on=timezone.localdate() + dt.timedelta(days=1),
     )
     assert api(None).get(url("notice-detail", future.pk)).status_code == 404
-    assert api(None).post(url("notice-list"), {}).status_code in (401, 403, 405)
+    # read-only: anyone may read, nobody may write
+    assert api(None).post(url("notice-list"), {}).status_code == 405
 
 
 # --- bids and the seal -----------------------------------------------------------------
@@ -474,6 +475,38 @@ def test_bid_errors_are_named_and_nothing_is_saved(flow, world, personas, api):
     # the buyer cannot bid
     r = _json(api(personas.officer), "post", url("bids", project.pk), {"prices": {}})
     assert r.status_code == 403
+
+
+def test_malformed_lot_ids_and_foreign_vendors_are_refused_not_500(
+    flow, world, personas, api
+):
+    # given: an announced project and a bidder's staff
+    project = _announce_now(flow, personas, api)
+    lot = project.lots.get()
+    staff = api(world.staff[world.bidders[0].pk])
+    base = {
+        "technical_response": SECRET_TEXT,
+        "declare_no_conflict": True,
+        "declare_credit": True,
+    }
+    # then: a lot id that is no id (a superscript digit, 5000 digits, a word) is a 400
+    for key in ("²", "9" * 5000, "abc", "-1"):
+        r = _json(
+            staff, "post", url("bids", project.pk), {"prices": {key: "1000"}, **base}
+        )
+        assert r.status_code == 400, (key[:10], r.content)
+        assert "prices" in r.json()["fields"], r.content
+    # and bidding for another vendor, or one that does not exist, is a 403 with a reason
+    for vendor in (world.bidders[1].pk, 10**30):
+        r = _json(
+            staff,
+            "post",
+            url("bids", project.pk),
+            {"vendor": vendor, "prices": {str(lot.pk): "700000"}, **base},
+        )
+        assert r.status_code == 403, (vendor, r.content)
+        assert r.json()["detail"]
+    assert not Bid.objects.exists()
 
 
 def test_vendor_replaces_and_withdraws_before_the_deadline(flow, world, personas, api):
@@ -811,12 +844,13 @@ def test_out_of_range_ids_in_bodies_are_400_not_500(flow, world, personas, api):
     huge = 10**30
     # then: ids beyond any database column are refused as input, never a 500
     cases = [
-        ("post", url("list"), {"buyer": huge, **project_data(world)}),
-        ("patch", url("detail", project.pk), {"drafted_by": [huge]}),
+        ("post", url("list"), {"buyer": huge, **project_data(world)}, "buyer"),
+        ("patch", url("detail", project.pk), {"drafted_by": [huge]}, "drafted_by"),
     ]
-    for method, path, body in cases:
+    for method, path, body, field in cases:
         response = _json(client, method, path, body)
         assert response.status_code == 400, (path, response.content)
+        assert field in response.json()["fields"], (field, response.content)
 
 
 def test_opened_bid_lists_its_documents_for_download(flow, world, personas):

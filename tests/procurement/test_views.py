@@ -268,7 +268,10 @@ def test_edit_changes_a_draft_and_refuses_after_the_notice(flow, world, personas
     assert project.title == "改后的名称"
     # and once announced the draft can no longer be edited
     flow.announce()
-    assert client.get(url).status_code == 409
+    refused = client.get(url)
+    assert refused.status_code == 409
+    # the refusal names the reason and leads back to the project (no referer sent)
+    assert f'href="{project.get_absolute_url()}"' in refused.content.decode()
     assert web(personas.other_officer).get(url).status_code == 404
 
 
@@ -734,6 +737,9 @@ def test_member_declares_before_scoring(flow, world, personas, web):
     # when: a conflict without saying which
     r = client.post(url, {"op": "declare", "conflict": "yes", "declaration": ""})
     assert r.status_code == 400
+    assert "请说明存在的利害关系" in field_block(r.content.decode(), "declaration")
+    members[0].refresh_from_db()
+    assert members[0].declared_at is None
     # when: none
     r = client.post(url, {"op": "declare", "conflict": "no"})
     assert r.status_code == 302

@@ -10,7 +10,7 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts.seeding import DEMO_USERS, seed_demo_users, seed_organisations
+from accounts.seeding import seed_demo_users, seed_organisations
 from catalogue.seeding import seed_reference_data
 from procurement.seeding import seed_procurement
 from vendors.seeding import seed_incubation, seed_vendors
@@ -63,4 +63,3 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {u['username']:<10} {u['role']:<10} {u['organisation']}"
             )
-        assert len(users) == len(DEMO_USERS)
