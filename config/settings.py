@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "catalogue",
     "vendors",
     "procurement",
+    "contracts",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "procurement-finalise-awards": {
         "task": "procurement.finalise_due_awards_task",
         "schedule": crontab(hour=6, minute=10),
+    },
+    # Every morning: contracts whose signing, publication or filing deadline passed
+    # yesterday unmet are reported to the buyer's officers (TL-13..15).
+    "contracts-deadlines-notify": {
+        "task": "contracts.deadlines_notify_task",
+        "schedule": crontab(hour=6, minute=20),
     },
 }
 
