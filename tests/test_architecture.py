@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 # An app may import only from apps below it.
-LAYERS = ["core", "accounts", "catalogue", "vendors"]
+LAYERS = ["core", "accounts", "catalogue", "vendors", "procurement", "contracts"]
 
 
 def _imported_apps(path: Path) -> set[str]:
@@ -34,7 +34,7 @@ def _imported_apps(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("app", LAYERS)
 def test_apps_import_only_from_layers_below(app):
-    # given: the layer order core → accounts → catalogue
+    # given: the layer order core → accounts → catalogue → vendors → procurement → contracts
     allowed = set(LAYERS[: LAYERS.index(app) + 1])
     # when: every module of the app is read
     offenders = []
@@ -84,6 +84,7 @@ def test_no_rule_number_is_a_constant_in_services():
     suspicious = re.compile(
         r"\b(timedelta\(days=(7|30|15)\)|0\.1\b|Decimal\(\"0\.10?\"\))"
     )
+    rounding = re.compile(r"quantize\(Decimal\(\"0\.1\"\)")
     hits = []
     for app in LAYERS:
         for path in (ROOT / app).rglob("*.py"):
@@ -95,7 +96,9 @@ def test_no_rule_number_is_a_constant_in_services():
             ):
                 continue
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if suspicious.search(line):
+                # A rounding precision (quantize to one decimal) is not a rule.
+                line_ = rounding.sub("", line)
+                if suspicious.search(line_):
                     hits.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not hits, hits
 

@@ -4,6 +4,7 @@
 from .acceptance import *  # noqa: F403
 from .changes import *  # noqa: F403
 from .contracts import *  # noqa: F403
+from .deadlines import *  # noqa: F403
+from .delivery import *  # noqa: F403
 from .extensions import *  # noqa: F403
 from .payments import *  # noqa: F403
-from .deadlines import *  # noqa: F403

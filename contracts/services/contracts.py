@@ -61,7 +61,11 @@ def _shares_default(jurisdiction: Any, on: dt.date) -> list[dict[str, Any]]:
     min_grade = rule_value("payment.assessment.min_grade", jurisdiction, on)
     deduction = rule_value("payment.assessment.deduction_share", jurisdiction, on)
     plan = []
-    for kind, share in weights.items():
+    # jsonb keeps keys shortest first, so the order comes from the kinds, not the data.
+    order = list(TrancheKind.values)
+    for kind, share in sorted(
+        weights.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
+    ):
         row: dict[str, Any] = {"kind": kind, "share": share}
         if kind == TrancheKind.MIDTERM:
             row.update(needs_acceptance=True, period_label=str(_("中期")))
