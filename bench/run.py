@@ -9,6 +9,11 @@ HERE = Path(__file__).resolve().parent
 if __name__ == "__main__":
     codes = [
         subprocess.call([sys.executable, str(HERE / name)], cwd=HERE)
-        for name in ("bench_catalogue.py", "bench_vendors.py", "bench_procurement.py")
+        for name in (
+            "bench_catalogue.py",
+            "bench_vendors.py",
+            "bench_procurement.py",
+            "bench_contracts.py",
+        )
     ]
     raise SystemExit(max(codes))

@@ -28,7 +28,9 @@ class ContractFilterSet(django_filters.FilterSet):
         empty_label=_("全部街道"),
     )
     vendor = django_filters.ModelChoiceFilter(
-        label=_("承接组织"), queryset=Vendor.objects.all(), empty_label=_("全部")
+        label=_("承接组织"),
+        queryset=Vendor.objects.select_related("organisation"),
+        empty_label=_("全部"),
     )
     community = django_filters.ModelChoiceFilter(
         label=_("社区"),

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from catalogue.rules import deadline_for, rule_value
+from catalogue.rules import RuleParameterMissing, deadline_for
 from core.events import audit_record
 from core.exceptions import Conflict, NotPermitted, ValidationFailed
 from procurement.choices import AwardStatus
+from procurement.methods import optional_rule
 from procurement.models import Award
 
 from ..choices import (
@@ -57,10 +58,13 @@ REQUIRED_CLAUSES: dict[str, Any] = {
 
 def _shares_default(jurisdiction: Any, on: dt.date) -> list[dict[str, Any]]:
     """The tranche plan from the district's rule parameters (ACC-07: local practice)."""
-    weights = rule_value("payment.instalments.default", jurisdiction, on)
-    min_grade = rule_value("payment.assessment.min_grade", jurisdiction, on)
-    deduction = rule_value("payment.assessment.deduction_share", jurisdiction, on)
-    plan = []
+    weights = optional_rule("payment.instalments.default", jurisdiction, on)
+    min_grade = optional_rule("payment.assessment.min_grade", jurisdiction, on) or ""
+    deduction = optional_rule("payment.assessment.deduction_share", jurisdiction, on)
+    plan: list[dict[str, Any]] = []
+    if not weights:
+        # No local default: the officer sets the plan (clean_tranches asks for one).
+        return plan
     # jsonb keeps keys shortest first, so the order comes from the kinds, not the data.
     order = list(TrancheKind.values)
     for kind, share in sorted(
@@ -74,7 +78,7 @@ def _shares_default(jurisdiction: Any, on: dt.date) -> list[dict[str, Any]]:
                 needs_acceptance=True,
                 period_label=str(_("年度")),
                 min_grade=min_grade,
-                deduction_share=deduction,
+                deduction_share=deduction or 0,
             )
         plan.append(row)
     return plan
@@ -214,11 +218,14 @@ def _check_term(
     if end < start:
         errors.setdefault("end_on", []).append(_("履行期限止不能早于起。"))
         return 1
-    max_years = int(rule_value("contract.term.max_years", jurisdiction, start))
-    max_ext = int(rule_value("contract.term.max_years_extended", jurisdiction, start))
     years = 1
     while _add_years(start, years) - dt.timedelta(days=1) < end:
         years += 1
+    # Before 102号令 (2020) no term rule is in force: nothing to check against.
+    raw_max = optional_rule("contract.term.max_years", jurisdiction, start)
+    raw_ext = optional_rule("contract.term.max_years_extended", jurisdiction, start)
+    max_years = int(raw_max) if raw_max is not None else years
+    max_ext = int(raw_ext) if raw_ext is not None else max(years, max_years)
     if years > max_years and not multi_year_stated:
         errors.setdefault("end_on", []).append(
             _(
@@ -231,6 +238,31 @@ def _check_term(
             _("合同期限不得超过%(max)s年（GPS-24）。") % {"max": max_ext}
         )
     return years
+
+
+def _check_bond(
+    bond: Decimal | None,
+    value: Decimal,
+    district: Any,
+    on: dt.date,
+    errors: dict[str, list[Any]],
+) -> None:
+    """The performance bond stays within its cap of the contract value (BD-04)."""
+    raw_cap = optional_rule("bond.performance.max_share", district, on)
+    if bond is None or raw_cap is None:
+        return
+    cap = Decimal(str(raw_cap))
+    if bond > (value * cap / 100).quantize(CENT, ROUND_HALF_UP):
+        errors.setdefault("performance_bond", []).append(
+            _("履约保证金不得超过合同金额的%(cap)s%%（BD-04）。") % {"cap": cap}
+        )
+
+
+def _optional_deadline(key: str, district: Any, start: dt.date) -> dt.date | None:
+    try:
+        return deadline_for(key, district, start)
+    except RuleParameterMissing:
+        return None
 
 
 def _manager_of(actor: User | None, buyer: Any) -> None:
@@ -305,15 +337,7 @@ def contract_create_from_award(
         bond = None
         if performance_bond not in (None, ""):
             bond = money(performance_bond, "performance_bond", errors, positive=False)
-            if bond is not None:
-                cap = Decimal(
-                    str(rule_value("bond.performance.max_share", district, notice_on))
-                )
-                if bond > (value * cap / 100).quantize(CENT, ROUND_HALF_UP):
-                    errors.setdefault("performance_bond", []).append(
-                        _("履约保证金不得超过合同金额的%(cap)s%%（BD-04）。")
-                        % {"cap": cap}
-                    )
+            _check_bond(bond, value, district, notice_on, errors)
         merged = _default_clauses(award, value, start or notice_on, end or notice_on)
         for k, v in (clauses or {}).items():
             if k in REQUIRED_CLAUSES or k.startswith("extra_"):
@@ -340,7 +364,12 @@ def contract_create_from_award(
             with transaction.atomic():
                 contract = Contract.objects.create(
                     code=code[:40],
-                    title=f"{project.title}（{award.lot.name}）"[:200],
+                    # One lot: the project's name; several: which lot.
+                    title=(
+                        project.title
+                        if project.lots.count() == 1
+                        else f"{project.title}（{award.lot.name}）"
+                    )[:200],
                     award=award,
                     project=project,
                     buyer=project.buyer,
@@ -489,21 +518,9 @@ def contract_update_draft(
                 if raw in (None, "")
                 else money(raw, "performance_bond", errors, positive=False)
             )
-            if c.performance_bond is not None:
-                cap = Decimal(
-                    str(
-                        rule_value(
-                            "bond.performance.max_share", c.district, c.award_notice_on
-                        )
-                    )
-                )
-                if c.performance_bond > (c.value * cap / 100).quantize(
-                    CENT, ROUND_HALF_UP
-                ):
-                    errors.setdefault("performance_bond", []).append(
-                        _("履约保证金不得超过合同金额的%(cap)s%%（BD-04）。")
-                        % {"cap": cap}
-                    )
+            _check_bond(
+                c.performance_bond, c.value, c.district, c.award_notice_on, errors
+            )
         if "bond_form" in fields:
             c.bond_form = str(fields["bond_form"] or "")[:60]
         if "clauses" in fields:
@@ -575,8 +592,8 @@ def contract_countersign(
         assert day is not None
         c.signed_on = day
         c.countersigned_by = actor if getattr(actor, "pk", None) else None
-        c.publish_due = deadline_for("deadline.contract.publish", c.district, day)
-        c.file_due = deadline_for("deadline.contract.file", c.district, day)
+        c.publish_due = _optional_deadline("deadline.contract.publish", c.district, day)
+        c.file_due = _optional_deadline("deadline.contract.file", c.district, day)
         late = day > c.sign_due
         c.status = ContractStatus.ACTIVE
         ContractVersion.objects.create(
@@ -589,8 +606,8 @@ def contract_countersign(
             "signed_on": day.isoformat(),
             "sign_due": c.sign_due.isoformat(),
             "late": late,
-            "publish_due": c.publish_due.isoformat(),
-            "file_due": c.file_due.isoformat(),
+            "publish_due": c.publish_due.isoformat() if c.publish_due else "",
+            "file_due": c.file_due.isoformat() if c.file_due else "",
         }
 
     return run(actor, contract, "countersign", change)

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from catalogue.rules import rule_value
 from core.exceptions import Conflict, NotFound, NotPermitted, ValidationFailed
 from core.ids import as_id
+from procurement.methods import optional_rule
 
 from ..choices import ExtensionStatus
 from ..models import Contract, ContractItem, ContractVersion, ExtensionRequest
@@ -22,12 +22,12 @@ from ..selectors import completion_snapshot, contract_snapshot, extension_count
 from ._common import as_date, check, lock_contract, record
 
 
-def extension_cap(contract: Contract) -> int:
-    return int(
-        rule_value(
-            "contract.extension.max_requests", contract.district, contract.start_on
-        )
+def extension_cap(contract: Contract) -> int | None:
+    """How many extension requests the district allows (None: no cap set)."""
+    raw = optional_rule(
+        "contract.extension.max_requests", contract.district, contract.start_on
     )
+    return None if raw is None else int(raw)
 
 
 def extension_request_create(
@@ -71,7 +71,7 @@ def extension_request_create(
             )
         cap = extension_cap(c)
         used = extension_count(c)
-        if used >= cap:
+        if cap is not None and used >= cap:
             errors.setdefault("contract", []).append(
                 _("本合同已提出%(used)s次延期申请，已达上限%(cap)s次。")
                 % {"used": used, "cap": cap}

@@ -1,8 +1,9 @@
 """Load (or refresh) the reference and demo data. `make run` and `make demo` call it.
 
-It lives in the top app (procurement) because it seeds every app below it; Django
-takes a command from the first app in INSTALLED_APPS that has it, so no lower app
-may define another `demo`.
+It lives in the top app (contracts) because it seeds every app below it: an app may
+import only from the apps below it (the import-linter layers), so the command moves
+up whenever a new app is stacked on top. Django takes a command from the first app
+in INSTALLED_APPS that has it, so no lower app may define another `demo`.
 """
 
 import logging
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.seeding import seed_demo_users, seed_organisations
 from catalogue.seeding import seed_reference_data
+from contracts.seeding import seed_contracts
 from procurement.seeding import seed_procurement
 from vendors.seeding import seed_incubation, seed_vendors
 
@@ -28,7 +30,8 @@ QUIET_LOGGERS = {
 class Command(BaseCommand):
     help = (
         "Load the Wuhou organisation tree, rule parameters, calendar, catalogues, "
-        "supplier register, demo accounts and the demo procurements (idempotent)."
+        "supplier register, demo accounts, the demo procurements and contracts "
+        "(idempotent)."
     )
 
     def add_arguments(self, parser):
@@ -51,6 +54,8 @@ class Command(BaseCommand):
         # After the accounts: the procurements act through the demo officers,
         # experts and the vendor account.
         ref["procurement_projects"] = seed_procurement()
+        # After procurement: the 2015 簇锦 contract comes from the re-tender's award.
+        ref["contracts"] = seed_contracts()
         if options["quiet"]:
             return
         self.stdout.write(f"organisations created: {orgs}")
