@@ -11,14 +11,14 @@ headers, and a fixed number of queries however many rows the contract has.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.tabular import Sheet, write_workbook
 
 from .choices import TrancheStatus
 from .models import (
@@ -34,8 +34,6 @@ from .models import (
     ResidualWork,
 )
 from .selectors import contract_progress
-
-Sheet = tuple[str, list[str], list[list[Any]], Sequence[int]]
 
 
 def _when(value: Any) -> str:
@@ -53,34 +51,6 @@ def _money(value: Decimal | None) -> float | None:
 
 def _yes(flag: bool) -> str:
     return _("是") if flag else _("否")
-
-
-def _workbook(sheets: list[Sheet]) -> bytes:
-    """Several sheets laid out as `core.tabular.write_xlsx` lays out its one: a bold
-    header row, frozen below the header, the given column widths. Text that starts
-    with "=" stays text (a description typed by a user never becomes a formula)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, header, rows, widths in sheets:
-        ws = wb.create_sheet((title or "sheet")[:31])
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append(row)
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
-        ws.freeze_panes = "A2"
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _item_label(ci: ContractItem) -> tuple[str, str, str]:
@@ -536,7 +506,7 @@ def ledger_xlsx(contract: Contract) -> bytes:
         .order_by("period_start", "contract_item__item__code", "id")
     )
     delivered, evidence = _evidence_sheets(contract, deliveries)
-    return _workbook(
+    return write_workbook(
         [
             _summary(contract, tranches),
             _progress(contract),

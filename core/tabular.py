@@ -177,27 +177,43 @@ def write_csv(header: list[str], rows: list[list[Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def write_xlsx(
-    header: list[str], rows: list[list[Any]], title: str, widths: Sequence[int] = ()
-) -> bytes:
+# (title, header, rows, column widths) of one worksheet.
+Sheet = tuple[str, list[str], list[list[Any]], Sequence[int]]
+
+
+def write_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """An .xlsx of several sheets, each with a bold header row frozen above its rows
+    and the given column widths. Text that starts with "=" stays text: a description
+    typed by a user never becomes a formula in the officer's spreadsheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = (title or "sheet")[:31]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    ws.freeze_panes = "A2"
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    wb.remove(wb.active)
+    for title, header, rows, widths in sheets:
+        ws = wb.create_sheet((title or "sheet")[:31])
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append(row)
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+        ws.freeze_panes = "A2"
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def write_xlsx(
+    header: list[str], rows: list[list[Any]], title: str, widths: Sequence[int] = ()
+) -> bytes:
+    """A one-sheet workbook (see write_workbook)."""
+    return write_workbook([(title, header, rows, widths)])
 
 
 def row_errors(
