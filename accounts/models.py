@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -258,3 +260,88 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ApiTokenQuerySet(VisibleQuerySet):
+    def visibility_filter(self, user, action: str) -> models.Q | None:
+        """District administrators see (and manage) the tokens of their district's
+        street offices; a token's own principal sees none."""
+        if getattr(user, "token_street_path", None) is not None:
+            return models.Q(pk__in=[])
+        if user.is_superuser:
+            return None
+        q = models.Q(pk__in=[])
+        for m in user.active_memberships():
+            if m.role == Role.DISTRICT_ADMIN:
+                q |= models.Q(street__path__startswith=m.scope_path)
+        return q
+
+
+class ApiToken(models.Model):
+    """A read-only API key for an outside system, scoped to one street office.
+
+    Only the key's sha256 and a short visible prefix are stored; the key itself is
+    shown once, when the token is created. Requests made with it act as `user`, a
+    login-less principal with no roles whose reads are limited to the street.
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    street = models.ForeignKey(
+        Organisation,
+        verbose_name=_("街道办事处"),
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        limit_choices_to={"kind": OrganisationKind.STREET},
+    )
+    # The principal requests act as: no password, no memberships, never a writer.
+    user = models.OneToOneField(
+        User,
+        on_delete=models.PROTECT,
+        related_name="api_token",
+        editable=False,
+    )
+    prefix = models.CharField(_("密钥前缀"), max_length=16, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        """The stored form of a key. The keys are 256-bit random strings, so a plain
+        sha256 suffices (no salt or slow hash needed, unlike passwords)."""
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def audit_scope(self) -> str:
+        return self.street.path

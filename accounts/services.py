@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import audit_record
-from core.exceptions import ValidationFailed
+from core.exceptions import Conflict, ValidationFailed
 
 from .choices import ALLOWED_PARENTS, ROLE_ORGANISATION_KINDS, OrganisationKind, Role
-from .models import Membership, Notification, Organisation, User
-from .permissions import can_manage_memberships, can_manage_organisation
+from .models import ApiToken, Membership, Notification, Organisation, User
+from .permissions import (
+    can_manage_api_tokens,
+    can_manage_memberships,
+    can_manage_organisation,
+)
 
 EDITABLE_ORG_FIELDS = ("name", "short_name", "address", "contact_phone", "is_active")
 
@@ -279,3 +285,91 @@ def notification_mark_read(
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+# --- read-only API tokens of street offices ------------------------------------------
+
+API_KEY_PREFIX = "spt_"
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor: User | None, street: Organisation, name: str
+) -> tuple[ApiToken, str]:
+    """Create a read-only API token for `street` and return it with its key.
+
+    The key is returned here only: the database keeps its sha256 and a visible
+    prefix, so a lost key cannot be shown again (revoke it and create a new one).
+
+    Raises:
+        NotPermitted: the actor is not a district administrator of the street.
+        ValidationFailed: no name, or the organisation is not an active street office.
+    """
+    if actor is not None:
+        can_manage_api_tokens(actor, street).raise_if_denied()
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("请填写名称。")]
+    elif len(name) > 100:
+        errors["name"] = [_("名称不能超过100个字。")]
+    if street.kind != OrganisationKind.STREET or not street.is_active:
+        errors["street"] = [_("只能为启用中的街道办事处创建 API 令牌。")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    # The principal the token's requests act as: no password, no roles.
+    principal = User(
+        username=f"api-token-{secrets.token_hex(8)}",
+        display_name=name,
+        is_active=True,
+    )
+    principal.set_unusable_password()
+    principal.save()
+    token = ApiToken.objects.create(
+        name=name,
+        street=street,
+        user=principal,
+        prefix=key[:12],
+        key_hash=ApiToken.hash_key(key),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        obj=token,
+        payload={"name": name, "street": street.code, "prefix": token.prefix},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
+    """Revoke a token: from now on its key is refused (401).
+
+    Raises:
+        NotPermitted: the actor is not a district administrator of the token's street.
+        Conflict: the token was revoked already.
+    """
+    token = (
+        ApiToken.objects.select_for_update()
+        .select_related("street", "user")
+        .get(pk=token.pk)
+    )
+    if actor is not None:
+        can_manage_api_tokens(actor, token.street).raise_if_denied()
+    if token.revoked_at is not None:
+        raise Conflict(_("该 API 令牌已撤销。"), code="already_revoked")
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor if getattr(actor, "pk", None) else None
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    User.objects.filter(pk=token.user_id).update(is_active=False)
+    audit_record(
+        actor=actor,
+        action="api_token.revoke",
+        obj=token,
+        from_state="active",
+        to_state="revoked",
+        payload={"prefix": token.prefix},
+    )
+    return token

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_tokens
 
 app_name = "accounts"
 
@@ -48,5 +48,11 @@ urlpatterns = [
     ),
     path(
         "notifications/", views.NotificationListView.as_view(), name="notification-list"
+    ),
+    path("api-tokens/", views_tokens.ApiTokenListView.as_view(), name="api-token-list"),
+    path(
+        "api-tokens/<int:pk>/revoke/",
+        views_tokens.ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
     ),
 ]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("catalogue/", include("catalogue.api.urls")),
     path("", include("vendors.api.urls")),
     path("procurements/", include("procurement.api.urls")),
+    path("contracts/", include("contracts.api.urls")),
 ]

@@ -257,9 +257,14 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous request is told 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        # Read-only street tokens for outside systems (accounts.ApiToken).
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.authentication.ApiTokenReadOnly",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.StandardPagination",
     "PAGE_SIZE": 50,
@@ -279,6 +284,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "accounts.choices.OrganisationKind",
         "RoleEnum": "accounts.choices.Role",
+        "GradeEnum": "vendors.choices.Grade",
+        "ContractGradeEnum": "contracts.choices.Grade",
+        "ChangeKindEnum": "contracts.choices.ChangeKind",
         "DocumentKindEnum": "vendors.choices.DocumentKind",
         "PersonRoleEnum": "vendors.choices.PersonRole",
         "CreditResultEnum": "vendors.choices.CreditResult",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("vendors/", include("vendors.urls")),
     path("procurement/", include("procurement.urls")),
     path("notices/", include("procurement.notice_urls")),
+    path("contracts/", include("contracts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
@@ -40,7 +42,10 @@ class ContractFilterSet(django_filters.FilterSet):
     )
     item = django_filters.ModelChoiceFilter(
         label=_("服务事项"),
-        queryset=ServiceItem.objects.all(),
+        # Only items that some contract holds: a short list, not every catalogue year.
+        queryset=ServiceItem.objects.filter(
+            pk__in=ContractItem.objects.values("item_id")
+        ).order_by("code", "version_id"),
         method="by_item",
         empty_label=_("全部事项"),
     )
@@ -83,6 +88,7 @@ class ContractFilterSet(django_filters.FilterSet):
         )
 
     # Sub-queries, not joins: a contract with 1,500 item rows stays one row.
+    @extend_schema_field(OpenApiTypes.INT)
     def by_community(self, queryset, name, value):
         if not value:
             return queryset
@@ -90,6 +96,7 @@ class ContractFilterSet(django_filters.FilterSet):
             pk__in=ContractItem.objects.filter(community=value).values("contract_id")
         )
 
+    @extend_schema_field(OpenApiTypes.INT)
     def by_item(self, queryset, name, value):
         if not value:
             return queryset

@@ -42,12 +42,24 @@ def community_ids_of(user: Any) -> set[int]:
     }
 
 
+def contract_community_ids(contract: Contract) -> set[int]:
+    """The communities the contract serves (cached on the instance)."""
+    cached = getattr(contract, "_community_ids", None)
+    if cached is None:
+        cached = set(contract.items.values_list("community_id", flat=True).distinct())
+        contract._community_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def is_department_staff(user: Any, contract: Contract) -> bool:
     return bool(user.has_role(Role.DEPARTMENT_STAFF, at_path=contract.buyer.path))
 
 
 def can_view_contracts(user: Any) -> Decision:
-    """The contract list: buyer staff, community staff and vendor staff."""
+    """The contract list: buyer staff, community staff, vendor staff, and a street's
+    read-only API token."""
+    if getattr(user, "token_street_path", None) is not None:
+        return ALLOW
     if user.is_superuser or user.has_role(
         *READER_ROLES, Role.COMMUNITY_STAFF, Role.ASSESSOR, Role.VENDOR_STAFF
     ):
@@ -88,7 +100,7 @@ def can_record_extra_work(user: Any, contract: Contract) -> Decision:
     if (
         is_contract_manager(user, contract)
         or is_department_staff(user, contract)
-        or community_ids_of(user)
+        or community_ids_of(user) & contract_community_ids(contract)
         or is_contract_vendor(user, contract)
     ):
         return ALLOW

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import NotFound
 from core.ids import as_id
+from core.models import AuditEvent
 
 from .choices import (
     ChangeStatus,
@@ -359,3 +360,21 @@ def open_changes(contract: Contract) -> Any:
 def extension_count(contract: Contract) -> int:
     """Extension requests that count against the cap (all but withdrawn ones)."""
     return contract.extensions.exclude(status=ExtensionStatus.WITHDRAWN).count()
+
+
+def contract_events(contract: Contract, limit: int = 200) -> Any:
+    """The contract's timeline, newest first: its own events and those of everything
+    on it (tranches, changes, extensions, deliveries, residual and extra work,
+    acceptances), which name the contract in their payload."""
+    from django.contrib.contenttypes.models import ContentType
+
+    own = Q(
+        content_type=ContentType.objects.get_for_model(Contract),
+        object_id=str(contract.pk),
+    )
+    children = Q(action__startswith="contracts.", payload__contract=contract.pk)
+    return (
+        AuditEvent.objects.filter(own | children)
+        .select_related("actor", "content_type")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -31,6 +31,7 @@ from .permissions import (
     can_manage_contract,
     can_record_extra_work,
     community_ids_of,
+    contract_community_ids,
     is_contract_manager,
     is_contract_vendor,
 )
@@ -43,15 +44,6 @@ def _can_act_for_any_community(user: Any, contract: Contract) -> Decision:
     if community_ids_of(user) & contract_community_ids(contract):
         return ALLOW
     return deny(_("只有本合同服务社区的工作人员可以办理。"))
-
-
-def contract_community_ids(contract: Contract) -> set[int]:
-    """The communities the contract serves (cached on the instance)."""
-    cached = getattr(contract, "_community_ids", None)
-    if cached is None:
-        cached = set(contract.items.values_list("community_id", flat=True).distinct())
-        contract._community_ids = cached  # type: ignore[attr-defined]
-    return cached
 
 
 def _not_yet_published(contract: Contract) -> Decision:

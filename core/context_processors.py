@@ -45,7 +45,22 @@ def navigation(request) -> dict:
         items.insert(
             at, ("procurement", _("采购"), reverse("procurement:project-list"))
         )
+    # Contracts: the buyer's staff, community staff and vendors (can_view_contracts).
+    if user.is_superuser or roles & {
+        "district_admin",
+        "street_officer",
+        "department_staff",
+        "auditor",
+        "community_staff",
+        "assessor",
+        "vendor_staff",
+    }:
+        items.insert(
+            len(items), ("contracts", _("合同"), reverse("contracts:contract-list"))
+        )
     items.insert(len(items), ("notices", _("公告"), reverse("notices:list")))
+    if user.is_superuser or "district_admin" in roles:
+        items.append(("api-tokens", _("接口令牌"), reverse("accounts:api-token-list")))
     items.append(("api", _("接口文档"), reverse("api-docs")))
     path = request.path
     # The longest matching prefix is the current section (/catalogue/rules/ is

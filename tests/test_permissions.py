@@ -23,6 +23,7 @@ from accounts.models import Membership
 from catalogue.importing import export_csv
 from core.models import Job, JobStatus
 
+from .contracts.conftest import cworld, local_rules, make_contract  # noqa: F401
 from .factories import item_payload
 from .procurement.conftest import rules, world  # noqa: F401 (fixtures)
 
@@ -2084,7 +2085,793 @@ PROCUREMENT_HTML: list[Case] = [
     ),
 ]
 
-CASES = HTML + API + PROCUREMENT_API + PROCUREMENT_HTML
+
+# --- contracts HTML --------------------------------------------------------------------
+
+
+@pytest.fixture
+def contract_html(ctx, request):
+    """An active contract of S1 with the `vendor` persona's organisation, in C1 (the
+    `community` persona's) and another community, with a delivery and its photo, an
+    accepted change (two versions) and a proposed one, a pending extension, an extra
+    work record, a draft and a passed acceptance; and a second final award without a
+    contract."""
+    import datetime as dt
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from contracts import services as contract_services
+    from contracts.services import delivery as delivery_services
+
+    from .contracts.conftest import make_final_award
+
+    world_ = request.getfixturevalue("cworld")
+    contract = request.getfixturevalue("make_contract")()
+    p = ctx.p
+    today = timezone.localdate()
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), (10, 120, 40)).save(buf, format="JPEG")
+    ci = contract.items.filter(community=ctx.o.c1).order_by("pk").first()
+    delivery = delivery_services.delivery_report(
+        contract=contract,
+        actor=p.vendor,
+        contract_item=ci,
+        period_start=today - dt.timedelta(days=5),
+        period_end=today - dt.timedelta(days=1),
+        count=3,
+        files=[("photo", SimpleUploadedFile("p.jpg", buf.getvalue()))],
+    )
+    accepted = contract_services.contract_change_propose(
+        contract=contract,
+        actor=p.officer,
+        kind="addition",
+        reason_code="demand_growth",
+        rationale="追加",
+        value_delta="10000",
+    )
+    contract_services.contract_change_accept(change=accepted, actor=p.vendor)
+    change = contract_services.contract_change_propose(
+        contract=contract,
+        actor=p.officer,
+        kind="variation",
+        reason_code="scope_adjust",
+        rationale="调整",
+        new_end_on=contract.end_on + dt.timedelta(days=20),
+    )
+    contract.refresh_from_db()
+    extension = contract_services.extension_request_create(
+        contract=contract,
+        actor=p.vendor,
+        reason="进度滞后",
+        requested_end_on=contract.end_on + dt.timedelta(days=60),
+    )
+    extra = delivery_services.extra_work_record(
+        contract=contract,
+        actor=p.community,
+        side="community",
+        requested_by_name="铁佛社区",
+        description="社区迎检",
+        assigned_on=today,
+        hours="4",
+        community=ctx.o.c1.pk,
+    )
+    draft = contract_services.acceptance_create(
+        contract=contract,
+        actor=p.officer,
+        period_label="中期",
+        period_start=contract.start_on,
+        period_end=today,
+    )
+    passed = contract_services.acceptance_create(
+        contract=contract,
+        actor=p.officer,
+        period_label="季度",
+        period_start=contract.start_on,
+        period_end=today,
+    )
+    contract_services.acceptance_record(
+        acceptance=passed,
+        actor=p.officer,
+        standards=[{"item": s["item"], "result": "met"} for s in passed.standards],
+        opinions=[{"source": "resident", "name": "居民", "opinion": "满意"}],
+        conclusion="合格",
+        passed=True,
+        accepted_on=today,
+    )
+    other_award = make_final_award(
+        buyer=ctx.o.s1,
+        vendor=world_.vendor,
+        items=world_.items,
+        communities=world_.communities,
+        code="CG-2026-PERM",
+    )
+    return SimpleNamespace(
+        contract=contract,
+        tranche=contract.tranches.get(kind="advance"),
+        delivery=delivery,
+        evidence=delivery.evidence.get(),
+        change=change,
+        extension=extension,
+        extra=extra,
+        draft=draft,
+        passed=passed,
+        award=other_award,
+    )
+
+
+def _kh(name, method, url, expect, data=None, label=""):
+    """A contracts HTML case, built on the `contract_html` fixture."""
+    return Case(
+        f"contracts:{name}",
+        method,
+        url,
+        expect,
+        data=data,
+        label=label,
+        extra={"contract": True},
+    )
+
+
+def _ku(name, *parts):
+    """contracts:<name> with the contract's pk and then, per part, an attribute of
+    the fixture (its pk) or a literal string."""
+
+    def build(c):
+        args = [c.k.contract.pk]
+        for part in parts:
+            value = getattr(c.k, part, None) if isinstance(part, str) else None
+            args.append(value.pk if value is not None else part)
+        return reverse(f"contracts:{name}", args=args)
+
+    return build
+
+
+CONTRACTS_HTML: list[Case] = [
+    _kh(
+        "contract-list",
+        "get",
+        lambda c: reverse("contracts:contract-list"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "vendor": 200,
+            "community": 200,
+            "auditor": 200,
+            "expert": 403,
+        },
+    ),
+    _kh(
+        "contract-create",
+        "get",
+        lambda c: reverse("contracts:contract-create") + f"?award={c.k.award.pk}",
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "dept": 403,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "contract-detail",
+        "get",
+        _ku("contract-detail"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "vendor": 200,
+            "community": 200,
+            "auditor": 200,
+            "other_officer": 404,
+            "outsider": 404,
+            "expert": 404,
+        },
+    ),
+    _kh(
+        "contract-action",
+        "get",
+        _ku("contract-action", "terminate"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "vendor": 403,
+            "auditor": 403,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "contract-action",
+        "post",
+        _ku("contract-action", "publish"),
+        {"vendor": 403, "other_officer": 404, "officer": 302},
+        data=lambda c: {"published_on": c.k.contract.signed_on.isoformat()},
+        label="publish",
+    ),
+    _kh(
+        "contract-ledger",
+        "get",
+        _ku("contract-ledger"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "vendor": 200,
+            "community": 403,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "tranche-action",
+        "get",
+        _ku("tranche-action", "tranche", "request"),
+        {
+            "anonymous": LOGIN,
+            "vendor": 200,
+            "officer": 200,
+            "community": 403,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "change-create",
+        "get",
+        _ku("change-create"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "vendor": 200,
+            "community": 403,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "change-action",
+        "get",
+        _ku("change-action", "change", "accept"),
+        {"anonymous": LOGIN, "vendor": 200, "officer": 403, "other_officer": 404},
+    ),
+    _kh(
+        "version-diff",
+        "get",
+        lambda c: reverse(
+            "contracts:version-diff",
+            args=[c.k.contract.pk, c.k.contract.version - 1, c.k.contract.version],
+        ),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 200, "other_officer": 404},
+    ),
+    _kh(
+        "extension-create",
+        "get",
+        _ku("extension-create"),
+        {"anonymous": LOGIN, "vendor": 200, "officer": 403, "other_officer": 404},
+    ),
+    _kh(
+        "extension-action",
+        "get",
+        _ku("extension-action", "extension", "refuse"),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 403, "other_officer": 404},
+    ),
+    _kh(
+        "acceptance-create",
+        "get",
+        _ku("acceptance-create"),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 403, "other_officer": 404},
+    ),
+    _kh(
+        "acceptance-detail",
+        "get",
+        _ku("acceptance-detail", "passed"),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 200, "other_officer": 404},
+    ),
+    _kh(
+        "acceptance-record",
+        "get",
+        _ku("acceptance-record", "draft"),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 403, "other_officer": 404},
+    ),
+    _kh(
+        "acceptance-publish",
+        "get",
+        _ku("acceptance-publish", "passed"),
+        {"anonymous": LOGIN, "officer": 200, "vendor": 403, "other_officer": 404},
+    ),
+    _kh(
+        "delivery-list",
+        "get",
+        _ku("delivery-list"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "community": 200,
+            "vendor": 200,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "delivery-create",
+        "get",
+        _ku("delivery-create"),
+        {
+            "anonymous": LOGIN,
+            "vendor": 200,
+            "officer": 403,
+            "community": 403,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "delivery-detail",
+        "get",
+        _ku("delivery-detail", "delivery"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "community": 200,
+            "vendor": 200,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "delivery-action",
+        "get",
+        _ku("delivery-action", "delivery", "confirm"),
+        {
+            "anonymous": LOGIN,
+            "community": 200,
+            "vendor": 403,
+            "officer": 403,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "delivery-action",
+        "post",
+        _ku("delivery-action", "delivery", "confirm"),
+        {"vendor": 403, "other_officer": 404, "community": 302},
+        label="confirm",
+    ),
+    _kh(
+        "evidence-download",
+        "get",
+        _ku("evidence-download", "evidence"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "vendor": 200,
+            "community": 200,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "residual-create",
+        "get",
+        _ku("residual-create"),
+        {"anonymous": LOGIN, "community": 200, "vendor": 403, "other_officer": 404},
+    ),
+    _kh(
+        "extra-work-create",
+        "get",
+        _ku("extra-work-create"),
+        {
+            "anonymous": LOGIN,
+            "vendor": 200,
+            "community": 200,
+            "officer": 200,
+            "auditor": 403,
+            "other_officer": 404,
+        },
+    ),
+    _kh(
+        "extra-work-action",
+        "get",
+        _ku("extra-work-action", "extra", "dispute"),
+        {"anonymous": LOGIN, "vendor": 200, "officer": 403, "other_officer": 404},
+    ),
+]
+
+# --- contracts API and street API tokens ---------------------------------------------
+
+
+def _ka(name, method, url, expect, data=None, label=""):
+    """A contracts API case (JSON), built on the `contract_html` fixture."""
+    return Case(
+        f"api:{name}",
+        method,
+        url,
+        expect,
+        data=data,
+        api=True,
+        fmt="json",
+        label=label,
+        extra={"contract": True},
+    )
+
+
+def _kau(name, *parts):
+    """api:<name> with the contract's pk, then per part `attr.field` of the fixture."""
+
+    def build(c):
+        args = [c.k.contract.pk]
+        for part in parts:
+            attr, _sep, field = part.partition(".")
+            args.append(getattr(getattr(c.k, attr), field or "pk"))
+        return reverse(f"api:{name}", args=args)
+
+    return build
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+def _days_after(day, n):
+    import datetime as dt
+
+    return (day + dt.timedelta(days=n)).isoformat()
+
+
+def _api_token(c):
+    """One token of S1, created by the district admin (made on first use)."""
+    from accounts import services as account_services
+    from accounts.models import ApiToken
+
+    token = ApiToken.objects.filter(street=c.o.s1).first()
+    if token is None:
+        token, _key = account_services.api_token_create(
+            actor=c.p.admin, street=c.o.s1, name="区大数据中心"
+        )
+    return token
+
+
+CONTRACTS_API: list[Case] = [
+    _ka(
+        "contract-list",
+        "get",
+        lambda c: reverse("api:contract-list"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "admin": 200,
+            "auditor": 200,
+            "vendor": 200,
+            "community": 200,
+            "expert": 403,
+        },
+    ),
+    _ka(
+        "contract-list",
+        "post",
+        lambda c: reverse("api:contract-list"),
+        {
+            "anonymous": 401,
+            "officer": 201,
+            "vendor": 403,
+            "auditor": 403,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+        data=lambda c: {"award": c.k.award.pk},
+        label="from award",
+    ),
+    _ka(
+        "contract-detail",
+        "get",
+        _kau("contract-detail"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "admin": 200,
+            "vendor": 200,
+            "community": 200,
+            "auditor": 200,
+            "other_officer": 404,
+            "outsider": 404,
+            "expert": 404,
+        },
+    ),
+    _ka(
+        "contract-changes",
+        "get",
+        lambda c: reverse("api:contract-changes") + "?cursor=0",
+        {"anonymous": 401, "officer": 200, "vendor": 200, "expert": 403},
+    ),
+    _ka(
+        "contract-sign",
+        "post",
+        _kau("contract-sign"),
+        {"anonymous": 401, "vendor": 409, "officer": 409, "other_officer": 404},
+        label="active",
+    ),
+    _ka(
+        "contract-countersign",
+        "post",
+        _kau("contract-countersign"),
+        {"anonymous": 401, "officer": 409, "vendor": 409, "other_officer": 404},
+        label="active",
+    ),
+    _ka(
+        "contract-publication",
+        "post",
+        _kau("contract-publication"),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"published_on": _today()},
+    ),
+    _ka(
+        "contract-filing",
+        "post",
+        _kau("contract-filing"),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"filed_on": _today(), "ref": "财备-1"},
+    ),
+    _ka(
+        "contract-terminate",
+        "post",
+        _kau("contract-terminate"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "vendor": 403,
+            "community": 403,
+            "other_officer": 404,
+        },
+        data=lambda c: {
+            "kind": "mutual",
+            "reason": "双方协商一致",
+            "terminated_on": _today(),
+        },
+    ),
+    _ka(
+        "contract-complete",
+        "post",
+        _kau("contract-complete"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+        data=lambda c: {},
+        label="term not over",
+    ),
+    _ka(
+        "contract-tranche-request",
+        "post",
+        _kau("contract-tranche-request", "tranche.number"),
+        {
+            "anonymous": 401,
+            "vendor": 200,
+            "community": 403,
+            "auditor": 403,
+            "other_officer": 404,
+        },
+    ),
+    _ka(
+        "contract-tranche-approve",
+        "post",
+        _kau("contract-tranche-approve", "tranche.number"),
+        {"anonymous": 401, "officer": 409, "vendor": 409, "other_officer": 404},
+        label="not requested",
+    ),
+    _ka(
+        "contract-tranche-pay",
+        "post",
+        _kau("contract-tranche-pay", "tranche.number"),
+        {"anonymous": 401, "officer": 409, "other_officer": 404},
+        data=lambda c: {"paid_on": _today()},
+        label="not approved",
+    ),
+    _ka(
+        "contract-propose-change",
+        "post",
+        _kau("contract-propose-change"),
+        {
+            "anonymous": 401,
+            "officer": 201,
+            "vendor": 201,
+            "auditor": 403,
+            "other_officer": 404,
+        },
+        data=lambda c: {
+            "kind": "reduction",
+            "reason_code": "scope_adjust",
+            "rationale": "核减部分服务",
+            "value_delta": "-1000",
+        },
+    ),
+    _ka(
+        "contract-change-accept",
+        "post",
+        _kau("contract-change-accept", "change.number"),
+        {"anonymous": 401, "vendor": 200, "officer": 403, "other_officer": 404},
+        data=lambda c: {"note": "同意"},
+    ),
+    _ka(
+        "contract-change-reject",
+        "post",
+        _kau("contract-change-reject", "change.number"),
+        {"anonymous": 401, "vendor": 200, "officer": 403, "other_officer": 404},
+        data=lambda c: {"note": "不同意"},
+    ),
+    _ka(
+        "contract-change-withdraw",
+        "post",
+        _kau("contract-change-withdraw", "change.number"),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "other_officer": 404},
+    ),
+    _ka(
+        "contract-request-extension",
+        "post",
+        _kau("contract-request-extension"),
+        {"anonymous": 401, "vendor": 400, "officer": 403, "other_officer": 404},
+        label="one pending already",
+        data=lambda c: {
+            "reason": "部分社区尚未覆盖",
+            "requested_end_on": _days_after(c.k.contract.end_on, 90),
+        },
+    ),
+    _ka(
+        "contract-extension-approve",
+        "post",
+        _kau("contract-extension-approve", "extension"),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"reason": "同意"},
+    ),
+    _ka(
+        "contract-extension-refuse",
+        "post",
+        _kau("contract-extension-refuse", "extension"),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"reason": "理由不充分"},
+    ),
+    _ka(
+        "contract-deliveries",
+        "get",
+        _kau("contract-deliveries"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "vendor": 200,
+            "community": 200,
+            "other_officer": 404,
+        },
+    ),
+    _ka(
+        "contract-deliveries",
+        "post",
+        _kau("contract-deliveries"),
+        {
+            "anonymous": 401,
+            "vendor": 201,
+            "officer": 403,
+            "community": 403,
+            "other_officer": 404,
+        },
+        data=lambda c: {
+            "contract_item": c.k.delivery.contract_item_id,
+            "period_start": c.k.delivery.period_start.isoformat(),
+            "period_end": c.k.delivery.period_end.isoformat(),
+            "count": 2,
+        },
+        label="report",
+    ),
+    _ka(
+        "contract-delivery-confirm",
+        "post",
+        _kau("contract-delivery-confirm", "delivery"),
+        {"anonymous": 401, "community": 200, "vendor": 403, "other_officer": 404},
+        data=lambda c: {},
+    ),
+    _ka(
+        "contract-delivery-dispute",
+        "post",
+        _kau("contract-delivery-dispute", "delivery"),
+        {"anonymous": 401, "community": 200, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"reason": "数量不符"},
+    ),
+    _ka(
+        "contract-residual-work",
+        "post",
+        _kau("contract-residual-work"),
+        {"anonymous": 401, "community": 201, "vendor": 403, "other_officer": 404},
+        data=lambda c: {
+            "contract_item": c.k.delivery.contract_item_id,
+            "happened_on": _today(),
+            "description": "社区自行走访",
+            "hours": "2",
+            "reason": "人手不足",
+        },
+    ),
+    _ka(
+        "contract-extra-work",
+        "post",
+        _kau("contract-extra-work"),
+        {"anonymous": 401, "vendor": 201, "auditor": 403, "other_officer": 404},
+        data=lambda c: {
+            "side": "vendor",
+            "requested_by_name": "街道综治办",
+            "description": "社区迎检",
+            "assigned_on": _today(),
+            "hours": "8",
+        },
+    ),
+    _ka(
+        "contract-extra-work-approve",
+        "post",
+        _kau("contract-extra-work-approve", "extra"),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"note": "属实"},
+    ),
+    _ka(
+        "contract-extra-work-refuse",
+        "post",
+        _kau("contract-extra-work-refuse", "extra"),
+        {"anonymous": 401, "officer": 200, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"note": "不属于合同外工作"},
+    ),
+    _ka(
+        "contract-extra-work-dispute",
+        "post",
+        _kau("contract-extra-work-dispute", "extra"),
+        {"anonymous": 401, "vendor": 200, "officer": 403, "other_officer": 404},
+        data=lambda c: {"response": "工作量超出约定"},
+    ),
+]
+
+API_TOKENS: list[Case] = [
+    Case(
+        "api:api-token-list",
+        "get",
+        lambda c: reverse("api:api-token-list"),
+        {"anonymous": 401, "admin": 200, "officer": 403, "vendor": 403},
+        api=True,
+    ),
+    Case(
+        "api:api-token-list",
+        "post",
+        lambda c: reverse("api:api-token-list"),
+        {"anonymous": 401, "admin": 201, "officer": 403, "outsider": 404},
+        data=lambda c: {"name": "区大数据中心", "street": c.o.s1.pk},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "api:api-token-revoke",
+        "post",
+        lambda c: reverse("api:api-token-revoke", args=[_api_token(c).pk]),
+        {"anonymous": 401, "admin": 200, "officer": 403, "outsider": 404},
+        api=True,
+        fmt="json",
+    ),
+    Case(
+        "accounts:api-token-list",
+        "get",
+        lambda c: reverse("accounts:api-token-list"),
+        {"anonymous": LOGIN, "admin": 200, "officer": 403, "vendor": 403},
+    ),
+    Case(
+        "accounts:api-token-list",
+        "post",
+        lambda c: reverse("accounts:api-token-list"),
+        {"anonymous": LOGIN, "admin": 201, "officer": 403},
+        data=lambda c: {"name": "区大数据中心", "street": c.o.s1.pk},
+    ),
+    Case(
+        "accounts:api-token-revoke",
+        "post",
+        lambda c: reverse("accounts:api-token-revoke", args=[_api_token(c).pk]),
+        {"anonymous": LOGIN, "admin": 302, "officer": 403, "outsider": 404},
+    ),
+]
+
+
+CASES = (
+    HTML
+    + API
+    + PROCUREMENT_API
+    + PROCUREMENT_HTML
+    + CONTRACTS_HTML
+    + CONTRACTS_API
+    + API_TOKENS
+)
 
 # URLs that are not ours to test here, with the reason.
 EXEMPT_NAMESPACES = {"admin"}  # Django's admin: staff-only by Django itself
@@ -2129,6 +2916,8 @@ def test_matrix(case, persona, ctx, web, api, request):
         )
     if case.extra.get("proc"):
         ctx.proc = request.getfixturevalue("proc_api")
+    if case.extra.get("contract"):
+        ctx.k = request.getfixturevalue("contract_html")
     # when
     response = _request(case, ctx, persona, web, api)
     # then

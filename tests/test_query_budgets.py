@@ -124,12 +124,118 @@ def _grow(kind: str, n: int, ctx) -> None:
         _grow_procurement(kind, n, ctx)
     elif kind == "own-bids":
         _grow_own_bids(n, ctx)
+    elif kind == "html-contracts":
+        _grow_html_contracts(n, ctx)
+    elif kind in ("contract-feed", "deliveries", "api-tokens"):
+        _grow_api_contracts(kind, n, ctx)
     elif kind == "days":
         base = dt.date(2025, 1, 1) + dt.timedelta(days=CalendarDay.objects.count())
         for i in range(n):
             CalendarDay.objects.create(
                 date=base + dt.timedelta(days=i), kind="holiday", name="测试"
             )
+
+
+def _grow_html_contracts(n: int, ctx) -> None:
+    """n contracts of S1 with the `vendor` persona's organisation, each with an item
+    in C1 and a paid tranche (rows only: no rule parameters in this world)."""
+    from decimal import Decimal
+
+    from contracts.models import Contract, ContractItem, PaymentTranche
+    from vendors.models import Vendor
+
+    from .contracts.conftest import make_final_award
+    from .factories import make_vendor
+
+    orgs = ctx["orgs"]
+    vendor = Vendor.objects.filter(organisation=orgs.vendor).first() or make_vendor(
+        orgs.vendor
+    )
+    item = ctx["catalogue"].published.items.order_by("code").first()
+    today = dt.date.today()
+    for _ in range(n):
+        i = Contract.objects.count() + 1
+        award = make_final_award(
+            buyer=orgs.s1,
+            vendor=vendor,
+            items=[item],
+            communities=[orgs.c1],
+            code=f"QB-HT-{i}",
+        )
+        contract = Contract.objects.create(
+            code=f"HT-QB-{i}",
+            title=f"预算测试合同{i}",
+            award=award,
+            project=award.lot.project,
+            buyer=orgs.s1,
+            district=orgs.d1,
+            vendor=vendor,
+            status="active",
+            original_value=Decimal("100000"),
+            value=Decimal("100000"),
+            start_on=today - dt.timedelta(days=30),
+            end_on=today + dt.timedelta(days=300),
+            award_notice_on=today - dt.timedelta(days=40),
+            sign_due=today - dt.timedelta(days=10),
+            signed_on=today - dt.timedelta(days=31),
+            publish_due=today - dt.timedelta(days=29),
+        )
+        ContractItem.objects.create(
+            contract=contract, item=item, community=orgs.c1, unit="件", target=10
+        )
+        PaymentTranche.objects.create(
+            contract=contract,
+            number=1,
+            kind="advance",
+            share=100,
+            amount=Decimal("100000"),
+            status="paid",
+            paid_amount=Decimal("100000"),
+            paid_on=today,
+        )
+
+
+def _budget_contract(ctx):
+    """The first budget contract of S1 (made by the html-contracts grower)."""
+    from contracts.models import Contract
+
+    contract = Contract.objects.filter(code__startswith="HT-QB-").order_by("pk").first()
+    if contract is None:
+        _grow_html_contracts(1, ctx)
+        contract = Contract.objects.filter(code__startswith="HT-QB-").first()
+    return contract
+
+
+def _grow_api_contracts(kind: str, n: int, ctx) -> None:
+    """Feed rows on a contract, delivery records with a photo each, or API tokens."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.services import api_token_create
+    from contracts.feed import contract_touch
+    from contracts.models import DeliveryRecord, Evidence
+
+    if kind == "api-tokens":
+        for i in range(n):
+            api_token_create(actor=None, street=ctx["orgs"].s1, name=f"系统{i}")
+        return
+    contract = _budget_contract(ctx)
+    for _ in range(n):
+        if kind == "contract-feed":
+            with transaction.atomic():
+                contract_touch(contract, "budget")
+            continue
+        delivery = DeliveryRecord.objects.create(
+            contract=contract,
+            contract_item=contract.items.first(),
+            period_start=contract.start_on,
+            period_end=contract.start_on,
+            count=3,
+            reported_at=timezone.now(),
+        )
+        Evidence.objects.create(
+            delivery=delivery, kind="photo", file="contracts/evidence/x.jpg", name="x"
+        )
 
 
 def _budget_project(ctx, opened: bool = False):
@@ -479,6 +585,84 @@ LISTS = [
         lambda c: reverse("procurement:my-bids"),
         "own-bids",
         7,
+    ),
+    (
+        "html contract list",
+        "officer",
+        lambda c: reverse("contracts:contract-list"),
+        "html-contracts",
+        12,
+    ),
+    (
+        "html contract list filtered",
+        "officer",
+        lambda c: (
+            reverse("contracts:contract-list")
+            + f"?status=active&q=合同&street={c['orgs'].s1.pk}"
+            + f"&community={c['orgs'].c1.pk}"
+        ),
+        "html-contracts",
+        14,
+    ),
+    (
+        "html contract list vendor",
+        "vendor",
+        lambda c: reverse("contracts:contract-list"),
+        "html-contracts",
+        12,
+    ),
+    (
+        "html contract list community",
+        "community",
+        lambda c: reverse("contracts:contract-list"),
+        "html-contracts",
+        12,
+    ),
+    (
+        "api contract list",
+        "officer",
+        lambda c: reverse("api:contract-list"),
+        "html-contracts",
+        6,
+    ),
+    (
+        "api contract list filtered",
+        "officer",
+        lambda c: (
+            reverse("api:contract-list")
+            + f"?status=active&q=合同&street={c['orgs'].s1.pk}"
+            + f"&community={c['orgs'].c1.pk}&updated_since=2020-01-01T00:00:00Z"
+        ),
+        "html-contracts",
+        8,
+    ),
+    (
+        "api contract list vendor",
+        "vendor",
+        lambda c: reverse("api:contract-list"),
+        "html-contracts",
+        6,
+    ),
+    (
+        "api contract feed",
+        "officer",
+        lambda c: reverse("api:contract-changes") + "?cursor=0&limit=500",
+        "contract-feed",
+        4,
+    ),
+    (
+        "api contract deliveries",
+        "vendor",
+        lambda c: reverse("api:contract-deliveries", args=[_budget_contract(c).pk]),
+        "deliveries",
+        8,
+    ),
+    (
+        "api token list",
+        "admin",
+        lambda c: reverse("api:api-token-list"),
+        "api-tokens",
+        5,
     ),
 ]
 

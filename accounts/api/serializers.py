@@ -103,3 +103,51 @@ class NotificationReadInputSerializer(serializers.Serializer):
 
 class NotificationReadOutputSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A street's read-only API token; never its key (only the visible prefix)."""
+
+    street_name = serializers.CharField(source="street.name", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    revoked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        from ..models import ApiToken
+
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "street",
+            "street_name",
+            "prefix",
+            "is_active",
+            "created_by",
+            "created_at",
+            "revoked_by",
+            "revoked_at",
+            "last_used_at",
+        ]
+        read_only_fields = fields
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    """The new token with its key: the only time the key is ever shown."""
+
+    key = serializers.CharField(
+        read_only=True,
+        help_text="Send as `Authorization: Bearer <key>`; it is not shown again.",
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
+        read_only_fields = fields
+
+
+class ApiTokenCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    street = serializers.IntegerField(
+        min_value=1, help_text="id of a street office (街道办事处) of your district"
+    )

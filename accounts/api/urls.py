@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .views import (
+    ApiTokenViewSet,
     MembershipViewSet,
     MeView,
     NotificationViewSet,
@@ -13,6 +14,7 @@ router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("api-tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),

@@ -8,13 +8,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from core.exceptions import ValidationFailed
+from core.exceptions import NotFound, ValidationFailed
 
 from .. import selectors, services
 from ..filtersets import OrganisationFilterSet
-from ..models import Membership, Organisation
-from ..permissions import can_list_organisations
+from ..models import ApiToken, Membership, Organisation
+from ..permissions import can_list_organisations, can_manage_api_tokens
 from .serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenCreateInputSerializer,
+    ApiTokenSerializer,
     MembershipGrantInputSerializer,
     MembershipSerializer,
     MeSerializer,
@@ -156,3 +159,64 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
             user=request.user, notification_ids=data.validated_data.get("ids")
         )
         return Response({"marked": marked})
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Read-only API tokens of street offices, for district administrators (signed in
+    or with their personal token; a street token cannot manage tokens)."""
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return (
+            ApiToken.objects.visible_to(self.request.user)
+            .select_related("street", "created_by", "revoked_by")
+            .order_by("-created_at", "-id")
+        )
+
+    def list(self, request, *args, **kwargs):
+        can_manage_api_tokens(request.user).raise_if_denied()
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="新建只读 API 令牌（密钥仅此一次返回）",
+        request=ApiTokenCreateInputSerializer,
+        responses={201: ApiTokenCreatedSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        can_manage_api_tokens(request.user).raise_if_denied()
+        data = ApiTokenCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        street = selectors.organisation_get_for_user(
+            data.validated_data["street"], request.user
+        )
+        token, key = services.api_token_create(
+            actor=request.user, street=street, name=data.validated_data["name"]
+        )
+        token.key = key
+        return Response(
+            ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(summary="撤销 API 令牌", request=None, responses=ApiTokenSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        can_manage_api_tokens(request.user).raise_if_denied()
+        token = self.get_queryset().filter(pk=_pk(pk)).first()
+        if token is None:
+            raise NotFound()
+        token = services.api_token_revoke(actor=request.user, token=token)
+        return Response(ApiTokenSerializer(token).data)
+
+
+def _pk(raw) -> int:
+    """A path id as an int; anything else is a 404 (never a 500)."""
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if value <= 0 or value > 2**63 - 1:
+        raise NotFound()
+    return value

@@ -156,7 +156,8 @@ def record(
         from_state=from_state,
         to_state=to_state,
         comment=comment,
-        payload=payload or {},
+        # Every event of something on a contract names it: the contract's timeline.
+        payload={"contract": contract.pk, **(payload or {})},
         scope=contract.buyer.path,
     )
     contract_touch(contract, action)

@@ -4,7 +4,7 @@ is a new version, and additions of the same subject matter stay within the cap."
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -17,11 +17,20 @@ from accounts.models import Organisation, User
 from catalogue.rules import rule_value
 from core.exceptions import Conflict, NotFound, NotPermitted, ValidationFailed
 
-from ..choices import ChangeKind, ChangeReason, ChangeStatus
-from ..models import Contract, ContractChange, ContractItem, ContractVersion
+from ..choices import ChangeKind, ChangeReason, ChangeStatus, TrancheStatus
+from ..models import (
+    Contract,
+    ContractChange,
+    ContractItem,
+    ContractVersion,
+    PaymentTranche,
+)
 from ..permissions import is_contract_manager, is_contract_vendor
 from ..selectors import contract_snapshot
 from ._common import as_date, check, lock_contract, money, non_negative_int, record
+from .payments import tranche_deduction
+
+CENT = Decimal("0.01")
 
 
 def additions_share(contract: Contract) -> Decimal:
@@ -206,6 +215,52 @@ def contract_change_propose(
     return change
 
 
+def _rebalance_tranches(c: Contract, delta: Decimal) -> None:
+    """Spread a change of value over the tranches not yet approved, in proportion to
+    their amounts, and restate every share against the new value (so the plan still
+    sums to 100 % and to the value).
+
+    Raises:
+        ValidationFailed: a reduction larger than what is still open to pay.
+    """
+    if not delta:
+        return
+    tranches = list(c.tranches.select_for_update().order_by("number"))
+    open_ = [t for t in tranches if t.status == TrancheStatus.PENDING]
+    open_total = sum((t.amount for t in open_), Decimal(0))
+    if not open_ or open_total + delta < 0:
+        raise ValidationFailed(
+            fields={
+                "value_delta": [
+                    _("尚未申请的付款分期合计%(open)s元，不足以承担本次金额变化。")
+                    % {"open": open_total}
+                ]
+            }
+        )
+    spread = Decimal(0)
+    for t in open_[:-1]:
+        share_of_delta = (
+            (delta * t.amount / open_total).quantize(CENT, ROUND_HALF_UP)
+            if open_total
+            else Decimal(0)
+        )
+        t.amount += share_of_delta
+        spread += share_of_delta
+    open_[-1].amount += delta - spread
+    for t in open_:
+        # A graded tranche's deduction follows its new amount.
+        t.deduction, t.deduction_reason = tranche_deduction(t, t.grade, t.score)
+    new_value = c.value + delta
+    shares = Decimal(0)
+    for t in tranches[:-1]:
+        t.share = (t.amount * 100 / new_value).quantize(CENT, ROUND_HALF_UP)
+        shares += t.share
+    tranches[-1].share = Decimal(100) - shares
+    PaymentTranche.objects.bulk_update(
+        tranches, ["amount", "share", "deduction", "deduction_reason"]
+    )
+
+
 def _lock_change(change: ContractChange) -> tuple[Contract, ContractChange]:
     c = lock_contract(change.contract_id)
     try:
@@ -260,7 +315,7 @@ def contract_change_accept(
                     ]
                 }
             )
-        contract_snapshot(c)
+        _rebalance_tranches(c, ch.value_delta)
         c.value += ch.value_delta
         if ch.new_end_on:
             c.end_on = ch.new_end_on

@@ -621,7 +621,7 @@ def _run_delivery(
             from_state=before,
             to_state=locked.status,
             comment=comment,
-            payload=payload,
+            payload={"contract": locked.contract_id, **payload},
         )
         contract_touch(locked.contract, f"delivery_{name}")
     return locked
@@ -819,7 +819,12 @@ def evidence_add(
                 actor=actor,
                 action="contracts.evidence_add",
                 obj=locked,
-                payload={"evidence": ev.pk, "kind": ev.kind, "duplicates": flagged},
+                payload={
+                    "contract": locked.contract_id,
+                    "evidence": ev.pk,
+                    "kind": ev.kind,
+                    "duplicates": flagged,
+                },
             )
             contract_touch(locked.contract, "evidence_add")
     except BaseException:
@@ -1030,6 +1035,7 @@ def extra_work_record(
             obj=extra,
             to_state=extra.status,
             payload={
+                "contract": locked.pk,
                 "side": side,
                 "community": community_id,
                 "assigned_on": day.isoformat(),
@@ -1077,7 +1083,7 @@ def _run_extra(
             from_state=before,
             to_state=locked.status,
             comment=comment,
-            payload=payload,
+            payload={"contract": locked.contract_id, **payload},
         )
         contract_touch(locked.contract, f"extra_work_{name}")
     return locked

@@ -41,6 +41,9 @@ def _run(
 ) -> PaymentTranche:
     t = TRANCHE_TRANSITIONS[name]
     with transaction.atomic():
+        # The contract first, then the tranche: every service that touches both locks
+        # them in this order (termination, assessment results), so none can deadlock.
+        lock_contract(tranche.contract_id)
         locked = _lock_tranche(tranche)
         if actor is not None:
             tranche_decision(actor, locked, name).raise_if_denied()
@@ -140,6 +143,33 @@ def payment_tranche_pay(
     return _run(actor, tranche, "pay", change)
 
 
+def tranche_deduction(
+    tranche: PaymentTranche, grade: str, score: Decimal | None
+) -> tuple[Decimal, str]:
+    """The deduction a grade gives on a tranche, and its reason ('' when none)."""
+    if not tranche.min_grade or not grade:
+        return Decimal(0), ""
+    if GRADE_RANK[grade] >= GRADE_RANK[tranche.min_grade]:  # type: ignore[index]
+        return Decimal(0), ""
+    deduction = (tranche.amount * tranche.deduction_share / 100).quantize(
+        CENT, ROUND_HALF_UP
+    )
+    reason = str(
+        _(
+            "考核等级“%(grade)s”（%(score)s分）低于门槛“%(threshold)s”，"
+            "按合同扣减本期款项的%(share)s%%，计%(amount)s元。"
+        )
+        % {
+            "grade": Grade(grade).label,
+            "score": score,
+            "threshold": Grade(tranche.min_grade).label,
+            "share": tranche.deduction_share,
+            "amount": deduction,
+        }
+    )
+    return deduction, reason
+
+
 def payment_tranche_apply_assessment(
     *,
     contract: Contract,
@@ -191,29 +221,7 @@ def payment_tranche_apply_assessment(
                     % {"n": t.number},
                     code="tranche_closed",
                 )
-            below = GRADE_RANK[grade] < GRADE_RANK[t.min_grade]  # type: ignore[index]
-            deduction = (
-                (t.amount * t.deduction_share / 100).quantize(CENT, ROUND_HALF_UP)
-                if below
-                else Decimal(0)
-            )
-            reason = (
-                str(
-                    _(
-                        "考核等级“%(grade)s”（%(score)s分）低于门槛“%(threshold)s”，"
-                        "按合同扣减本期款项的%(share)s%%，计%(amount)s元。"
-                    )
-                    % {
-                        "grade": Grade(grade).label,
-                        "score": value,
-                        "threshold": Grade(t.min_grade).label,
-                        "share": t.deduction_share,
-                        "amount": deduction,
-                    }
-                )
-                if below
-                else ""
-            )
+            deduction, reason = tranche_deduction(t, grade, value)
             if (t.grade, t.score, t.deduction, t.assessment_ref) == (
                 grade,
                 value,
@@ -255,6 +263,7 @@ def payment_tranche_apply_assessment(
 
 
 __all__ = [
+    "tranche_deduction",
     "payment_tranche_apply_assessment",
     "payment_tranche_approve",
     "payment_tranche_pay",

@@ -114,9 +114,12 @@ def test_each_side_only_by_its_own_people(x, personas, orgs, cworld):
 
 
 def test_community_outside_the_contract_is_refused(x, personas, orgs):
-    # given c2's staff (c2 lies in street S2, outside this contract)
-    with pytest.raises(ValidationFailed) as exc:
+    # given c2's staff (c2 lies in street S2, outside this contract): not a party
+    with pytest.raises(NotPermitted):
         record(x, x.c2_staff, "community", community=orgs.c2)
+    # and a department naming a community outside the contract
+    with pytest.raises(ValidationFailed) as exc:
+        record(x, personas.dept, "department", community=orgs.c2)
     assert exc.value.fields == {"community": ["该社区不在本合同的服务范围内。"]}
     # and a community is required when a community records
     with pytest.raises(ValidationFailed) as exc:

@@ -181,7 +181,7 @@ def test_the_ledger_has_a_sheet_for_each_kind_of_record(filled):
     assert summary["合同金额（元）"] == 205000.0  # 200,000 + the agreement
     assert summary["原合同金额（元）"] == 200000.0
     assert summary["已支付（元）"] == 80000.0
-    assert summary["扣减合计（元）"] == 6000.0  # 10 % of the final 60,000
+    assert summary["扣减合计（元）"] == 6250.0  # 10 % of the final 62,500
 
 
 def test_progress_per_item_and_community(filled, cworld):
@@ -245,15 +245,18 @@ def test_residual_and_extra_work(filled):
 def test_payments_show_the_deduction_and_its_reason(filled):
     book = read(ledger_xlsx(filled))
     payments = rows_of(book["付款"])
-    assert [p["比例（%）"] for p in payments] == [40.0, 30.0, 30.0]
+    # the ¥5,000 addition went to the two open tranches (60,000 → 62,500 each) and
+    # every share was restated against ¥205,000: 80,000 / 205,000 = 39.02 %
+    assert [p["比例（%）"] for p in payments] == [39.02, 30.49, 30.49]
     first, _mid, final = payments
     assert first["状态"] == "已支付"
     assert first["实付金额（元）"] == 80000.0
     assert first["支付凭证号"] == "ZF-001"
     assert final["考核等级"] == "中"
-    assert final["扣减金额（元）"] == 6000.0
+    # 10 % of 62,500
+    assert final["扣减金额（元）"] == 6250.0
     assert final["扣减理由"]
-    assert final["应付金额（元）"] == 54000.0
+    assert final["应付金额（元）"] == 56250.0
 
 
 def test_changes_and_extensions(filled):

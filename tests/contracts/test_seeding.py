@@ -131,9 +131,16 @@ def test_every_purchased_item_in_every_community_of_the_street(seeded):
 def test_tranches_sum_to_100_and_the_first_is_paid(seeded):
     contract = cujin()
     tranches = list(contract.tranches.order_by("number"))
-    assert [t.share for t in tranches] == [Decimal(40), Decimal(30), Decimal(30)]
+    # 40/30/30 of ¥2,379,000; the supplementary agreement's amount went to the two
+    # tranches still open, and the shares were restated against the new value
     assert sum(t.share for t in tranches) == 100
-    assert sum(t.amount for t in tranches) == contract.original_value
+    assert sum(t.amount for t in tranches) == contract.value
+    half = seeding.SUPPLEMENT_VALUE / 2
+    assert [t.amount for t in tranches] == [
+        Decimal("951600.00"),
+        Decimal("713700.00") + half,
+        Decimal("713700.00") + half,
+    ]
     first = tranches[0]
     assert first.status == TrancheStatus.PAID
     assert first.paid_amount == Decimal("951600.00")
