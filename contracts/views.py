@@ -33,7 +33,7 @@ from core.views import DomainErrorMixin
 from procurement.choices import AwardStatus
 from procurement.models import Award
 
-from . import selectors, services
+from . import selectors, selectors_delivery, services
 from .choices import (
     AcceptanceStatus,
     ChangeStatus,
@@ -93,6 +93,18 @@ def deny_unless(decision: Decision) -> None:
 
 def contract_for(request: Any, pk: Any) -> Contract:
     return selectors.contract_get_for_user(pk, request.user)
+
+
+def child_or_404(queryset: Any, raw_pk: Any, contract: Contract) -> Any:
+    """One row of a visible contract's related queryset by the id in the URL (a bad
+    or foreign id is a 404), with its contract set to the one already fetched."""
+    pk = as_id(raw_pk)
+    row = queryset.filter(pk=pk).first() if pk else None
+    if row is None:
+        raise Http404
+    if hasattr(row, "contract_id"):
+        row.contract = contract
+    return row
 
 
 class ContractErrorMixin(DomainErrorMixin):
@@ -587,6 +599,20 @@ def detail_context(request: Any, contract: Contract) -> dict[str, Any]:
             }
             for x in extra
         ],
+        # Extra work beside confirmed deliveries, per community of this contract and
+        # for the vendor over the contracts this user can see.
+        "extra_ratio_communities": selectors_delivery.extra_work_ratio(
+            contract=contract
+        ).by_community,
+        "extra_ratio_vendor": next(
+            iter(
+                selectors_delivery.extra_work_ratio(
+                    vendor=contract.vendor,
+                    contracts=Contract.objects.visible_to(user),
+                ).by_vendor
+            ),
+            None,
+        ),
         "acceptances": list(contract.acceptances.order_by("period_start", "pk")),
         "can_propose_change": bool(
             transition_decision(user, contract, "propose_change")
@@ -727,15 +753,9 @@ class TrancheActionView(LoginRequiredMixin, ContractErrorMixin, View):
         if action not in TRANCHE_TRANSITIONS:
             raise Http404
         contract = contract_for(request, pk)
-        tid = as_id(tranche_pk)
-        tranche = (
-            contract.tranches.select_related("acceptance").filter(pk=tid).first()
-            if tid
-            else None
+        tranche = child_or_404(
+            contract.tranches.select_related("acceptance"), tranche_pk, contract
         )
-        if tranche is None:
-            raise Http404
-        tranche.contract = contract
         deny_unless(tranche_decision(request.user, tranche, action))
         return contract, tranche
 
@@ -886,11 +906,7 @@ class ChangeActionView(LoginRequiredMixin, ContractErrorMixin, View):
         if action not in CHANGE_ACTIONS:
             raise Http404
         contract = contract_for(request, pk)
-        cid = as_id(change_pk)
-        change = contract.changes.filter(pk=cid).first() if cid else None
-        if change is None:
-            raise Http404
-        change.contract = contract
+        change = child_or_404(contract.changes, change_pk, contract)
         side = services.change_decision_side(request.user, change)
         wanted = "withdraw" if action == "withdraw" else "decide"
         if side != wanted:
@@ -1119,19 +1135,13 @@ class ExtensionActionView(LoginRequiredMixin, ContractErrorMixin, View):
         if action not in EXTENSION_ACTIONS:
             raise Http404
         contract = contract_for(request, pk)
-        xid = as_id(ext_pk)
-        ext = (
+        ext = child_or_404(
             contract.extensions.select_related(
                 "contract_item__item", "contract_item__community"
-            )
-            .filter(pk=xid)
-            .first()
-            if xid
-            else None
+            ),
+            ext_pk,
+            contract,
         )
-        if ext is None:
-            raise Http404
-        ext.contract = contract
         who = (
             can_act_for_vendor(request.user, contract)
             if action == "withdraw"
@@ -1213,11 +1223,7 @@ class ExtensionActionView(LoginRequiredMixin, ContractErrorMixin, View):
 
 
 def _acceptance(contract: Contract, acc_pk: Any) -> Any:
-    aid = as_id(acc_pk)
-    acc = contract.acceptances.filter(pk=aid).first() if aid else None
-    if acc is None:
-        raise Http404
-    return acc
+    return child_or_404(contract.acceptances, acc_pk, contract)
 
 
 class AcceptanceCreateView(LoginRequiredMixin, ContractErrorMixin, View):

@@ -43,6 +43,7 @@ from .services import delivery as svc
 from .views import (
     ContractErrorMixin,
     action_page,
+    child_or_404,
     contract_for,
     deny_unless,
     service_call,
@@ -104,23 +105,16 @@ BUTTON_ACTIONS = ("confirm",)
 
 
 def _delivery(contract: Contract, delivery_pk: Any) -> DeliveryRecord:
-    did = as_id(delivery_pk)
-    delivery = (
-        DeliveryRecord.objects.select_related(
+    return child_or_404(
+        DeliveryRecord.objects.filter(contract=contract).select_related(
             "contract_item__item",
             "contract_item__community",
             "reported_by",
             "reviewed_by",
-        )
-        .filter(contract=contract, pk=did)
-        .first()
-        if did
-        else None
+        ),
+        delivery_pk,
+        contract,
     )
-    if delivery is None:
-        raise Http404
-    delivery.contract = contract
-    return delivery
 
 
 def _delivery_form_mapper(form: DeliveryForm) -> None:
@@ -398,13 +392,10 @@ class EvidenceDownloadView(LoginRequiredMixin, ContractErrorMixin, View):
 
     def get(self, request, pk, evidence_pk):
         contract = contract_for(request, pk)
-        eid = as_id(evidence_pk)
-        evidence = (
-            Evidence.objects.filter(delivery__contract=contract, pk=eid).first()
-            if eid
-            else None
+        evidence = child_or_404(
+            Evidence.objects.filter(delivery__contract=contract), evidence_pk, contract
         )
-        if evidence is None or not evidence.file:
+        if not evidence.file:
             raise Http404
         try:
             handle = evidence.file.open("rb")
@@ -589,15 +580,9 @@ class ExtraWorkActionView(LoginRequiredMixin, ContractErrorMixin, View):
         if action not in EXTRA_ACTIONS:
             raise Http404
         contract = contract_for(request, pk)
-        xid = as_id(extra_pk)
-        extra = (
-            contract.extra_work.select_related("community").filter(pk=xid).first()
-            if xid
-            else None
+        extra = child_or_404(
+            contract.extra_work.select_related("community"), extra_pk, contract
         )
-        if extra is None:
-            raise Http404
-        extra.contract = contract
         deny_unless(svc.extra_work_decision(request.user, extra, action))
         return contract, extra
 

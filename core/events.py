@@ -43,3 +43,19 @@ def audit_events_for(obj: models.Model) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).select_related("actor", "content_type")
+
+
+# Labels of audit actions ("<app>.<action>" → label), registered by each app in its
+# AppConfig.ready() so that timelines name what happened in the reader's language.
+ACTION_LABELS: dict[str, Any] = {}
+
+
+def register_action_labels(prefix: str, labels: dict[str, Any]) -> None:
+    """Name the audit actions `<prefix>.<key>` for timelines."""
+    for key, label in labels.items():
+        ACTION_LABELS[f"{prefix}.{key}"] = label
+
+
+def action_label(action: str) -> Any:
+    """The registered label of an audit action, or the action code itself."""
+    return ACTION_LABELS.get(action, action)

@@ -8,6 +8,14 @@ from django.core.exceptions import FieldDoesNotExist
 register = template.Library()
 
 
+@register.filter(name="action_label")
+def action_label_filter(value: str) -> object:
+    """The label of an audit action code (core.events.register_action_labels)."""
+    from core.events import action_label
+
+    return action_label(value)
+
+
 @register.filter
 def state_label(value: str, event) -> str:
     """The label of a stored state code, read from the status field of the event's model."""

@@ -26,6 +26,7 @@ from contracts.models import (
 from contracts.services import delivery as delivery_services
 from procurement.choices import AwardStatus
 from tests.contracts.conftest import *  # noqa: F403
+from tests.contracts.conftest import delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -764,3 +765,53 @@ def test_detail_queries_do_not_grow_with_deliveries(make_contract, personas, web
     # then: the same number of queries, within a fixed budget
     assert len(large) == len(small), [q["sql"][:100] for q in large.captured_queries]
     assert len(large) <= 40
+
+
+def test_timeline_names_what_happened_on_the_contract_and_its_parts(
+    make_contract, personas, web
+):
+    # given: an active contract whose advance the vendor asked for
+    contract = make_contract()
+    first = contract.tranches.order_by("number").first()
+    services.payment_tranche_request(tranche=first, actor=personas.vendor)
+    # when: the officer opens the contract page
+    page = html(web(personas.officer).get(contract.get_absolute_url()))
+    # then: the timeline has the events of the contract and of its tranche, each named
+    # in words (the code stays in the title)
+    timeline = page[page.index('class="timeline"') :]
+    for label, code in (
+        ("起草合同", "contracts.create"),
+        ("承接方签署", "contracts.sign"),
+        ("购买主体签署", "contracts.countersign"),
+        ("申请付款", "contracts.tranche_request"),
+    ):
+        assert f'<span title="{code}">{label}</span>' in timeline
+
+
+def test_contract_page_shows_the_extra_work_ratio(make_contract, personas, web, orgs):
+    # given: three confirmed deliveries in 铁佛社区 and one approved 迎检 task there
+    contract = make_contract()
+    item = contract.items.filter(community=orgs.c1).first()
+    for _ in range(3):
+        delivery(item, 5)
+    extra = delivery_services.extra_work_record(
+        contract=contract,
+        actor=personas.community,
+        side="community",
+        requested_by_name="铁佛社区居委会",
+        description="迎接区级检查，整理台账",
+        assigned_on=timezone.localdate(),
+        hours="6",
+        community=orgs.c1,
+    )
+    delivery_services.extra_work_approve(extra=extra, actor=personas.officer)
+    # when: the officer opens the contract
+    page = html(web(personas.officer).get(contract.get_absolute_url()))
+    # then: 1 ÷ (1 + 3) = 25.0 % for the community and for the vendor
+    table = page[page.index('id="extra-work-ratio"') :]
+    table = table[: table.index("</table>")]
+    rows = table.split("<tr data-ratio=")[1:]
+    assert len(rows) == 2
+    assert all("25.0%" in r for r in rows)
+    assert "铁佛社区" in rows[1]
+    assert "6.0" in rows[1]
