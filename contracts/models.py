@@ -51,6 +51,17 @@ COMMUNITY_ROLES = (Role.COMMUNITY_STAFF, Role.ASSESSOR)
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
+def _user_ref() -> models.ForeignKey:
+    """Who did something: kept as a name in the audit trail when the account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 def _path_q(field: str, paths: list[str]) -> models.Q:
     q = models.Q(pk__in=[])
     for p in paths:
@@ -163,21 +174,9 @@ class Contract(TimeStampedModel):
     award_notice_on = models.DateField(_("中标通知日期"))
     sign_due = models.DateField(_("签订期限"))
     vendor_signed_at = models.DateTimeField(_("承接方签署时间"), null=True, blank=True)
-    vendor_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    vendor_signed_by = _user_ref()
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
-    countersigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    countersigned_by = _user_ref()
     publish_due = models.DateField(_("公开期限"), null=True, blank=True)
     published_on = models.DateField(_("公开日期"), null=True, blank=True)
     publication_url = models.URLField(_("公开网址"), blank=True)
@@ -192,13 +191,7 @@ class Contract(TimeStampedModel):
     completed_on = models.DateField(_("履行完毕日期"), null=True, blank=True)
     # The id of the newest change-feed row about this contract: the ETag.
     feed_seq = models.BigIntegerField(default=0, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _user_ref()
 
     objects = ContractQuerySet.as_manager()
 
@@ -314,21 +307,9 @@ class PaymentTranche(models.Model):
     deduction = models.DecimalField(_("扣减金额（元）"), default=0, **MONEY)
     deduction_reason = models.TextField(_("扣减理由"), blank=True)
     requested_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    requested_by = _user_ref()
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    approved_by = _user_ref()
     paid_on = models.DateField(_("支付日期"), null=True, blank=True)
     paid_amount = models.DecimalField(
         _("实付金额（元）"), null=True, blank=True, **MONEY
@@ -378,13 +359,7 @@ class ContractVersion(models.Model):
         related_name="version",
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _user_ref()
 
     class Meta:
         verbose_name = _("合同版本")
@@ -430,21 +405,9 @@ class ContractChange(models.Model):
         default=ChangeStatus.PROPOSED,
     )
     proposed_by_vendor = models.BooleanField(_("承接方提出"), default=False)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    proposed_by = _user_ref()
     proposed_at = models.DateTimeField(_("提出时间"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    decided_by = _user_ref()
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     decision_note = models.TextField(_("确认意见"), blank=True)
 
@@ -492,21 +455,9 @@ class ExtensionRequest(models.Model):
         choices=ExtensionStatus.choices,
         default=ExtensionStatus.PENDING,
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    requested_by = _user_ref()
     requested_at = models.DateTimeField(_("申请时间"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    decided_by = _user_ref()
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_reason = models.TextField(_("审批意见"), blank=True)
 
@@ -550,21 +501,9 @@ class DeliveryRecord(models.Model):
         default=DeliveryStatus.REPORTED,
         db_index=True,
     )
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reported_by = _user_ref()
     reported_at = models.DateTimeField(_("填报时间"))
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reviewed_by = _user_ref()
     reviewed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     dispute_reason = models.TextField(_("异议理由"), blank=True)
 
@@ -616,13 +555,7 @@ class Evidence(models.Model):
         related_name="+",
     )
     duplicate_distance = models.PositiveSmallIntegerField(null=True, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    uploaded_by = _user_ref()
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -647,13 +580,7 @@ class ResidualWork(models.Model):
     description = models.TextField(_("所做工作"))
     hours = models.DecimalField(_("工时（小时）"), max_digits=7, decimal_places=1)
     reason = models.TextField(_("原因"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = _user_ref()
     recorded_at = models.DateTimeField(_("记录时间"))
 
     class Meta:
@@ -707,21 +634,9 @@ class ExtraWork(models.Model):
     )
     vendor_response = models.TextField(_("承接组织意见"), blank=True)
     decision_note = models.TextField(_("认定意见"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = _user_ref()
     recorded_at = models.DateTimeField(_("记录时间"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    decided_by = _user_ref()
     decided_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
 
     class Meta:
@@ -769,13 +684,7 @@ class Acceptance(models.Model):
     )
     conclusion = models.TextField(_("验收结论"), blank=True)
     accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    accepted_by = _user_ref()
     published_on = models.DateField(_("结果公开日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -22,10 +22,13 @@ from .choices import (
     SIGNED_STATUSES,
     AcceptanceStatus,
     ContractStatus,
+    DeliveryStatus,
+    ExtraWorkStatus,
     TrancheStatus,
 )
-from .models import Contract, PaymentTranche
+from .models import Contract, DeliveryRecord, ExtraWork, PaymentTranche
 from .permissions import (
+    can_act_for_community,
     can_act_for_vendor,
     can_change_contract,
     can_manage_contract,
@@ -235,19 +238,54 @@ def _can_pay_tranche(user: Any, tranche: PaymentTranche) -> Decision:
 
 
 @dataclass(frozen=True)
-class TrancheTransition:
+class ChildTransition:
+    """A transition of something on a contract (a tranche, a delivery record, an
+    extra-work record): its own statuses, and the contract statuses it needs."""
+
     name: str
     label: Any
     sources: frozenset[str]
     target: str | None
-    permission: Callable[[Any, PaymentTranche], Decision]
-    guards: tuple[Callable[[PaymentTranche], Decision], ...] = field(default=())
+    permission: Callable[[Any, Any], Decision]
+    guards: tuple[Callable[[Any], Decision], ...] = field(default=())
+    contract_statuses: frozenset[str] | None = None  # None: the guards decide
 
 
-TRANCHE_TRANSITIONS: dict[str, TrancheTransition] = {
+def child_decision(
+    table: dict[str, ChildTransition], user: Any, obj: Any, name: str
+) -> Decision:
+    """May `user` run `name` on `obj` now? With the reason if not. The system
+    (`user` None) needs only the statuses to fit."""
+    t = table[name]
+    contract = obj.contract
+    if t.contract_statuses is not None and contract.status not in t.contract_statuses:
+        return deny(
+            _("合同当前状态（%(status)s）不允许此操作。")
+            % {"status": contract.get_status_display()},
+            code="transition_not_allowed",
+        )
+    if obj.status not in t.sources:
+        return deny(
+            _("当前状态（%(status)s）不允许此操作。")
+            % {"status": obj.get_status_display()},
+            code="transition_not_allowed",
+        )
+    if user is None:
+        return ALLOW
+    decision = t.permission(user, obj)
+    if not decision.allowed:
+        return decision
+    for guard in t.guards:
+        d = guard(obj)
+        if not d.allowed:
+            return deny(d.reason, code="transition_not_allowed")
+    return ALLOW
+
+
+TRANCHE_TRANSITIONS: dict[str, ChildTransition] = {
     t.name: t
     for t in (
-        TrancheTransition(
+        ChildTransition(
             "request",
             _("申请付款"),
             frozenset({T.PENDING}),
@@ -255,7 +293,7 @@ TRANCHE_TRANSITIONS: dict[str, TrancheTransition] = {
             _can_request_tranche,
             (_released,),
         ),
-        TrancheTransition(
+        ChildTransition(
             "approve",
             _("审批付款"),
             frozenset({T.REQUESTED}),
@@ -263,7 +301,7 @@ TRANCHE_TRANSITIONS: dict[str, TrancheTransition] = {
             _can_approve_tranche,
             (_released,),
         ),
-        TrancheTransition(
+        ChildTransition(
             "pay", _("登记支付"), frozenset({T.APPROVED}), T.PAID, _can_pay_tranche
         ),
     )
@@ -271,27 +309,133 @@ TRANCHE_TRANSITIONS: dict[str, TrancheTransition] = {
 
 
 def tranche_decision(user: Any, tranche: PaymentTranche, name: str) -> Decision:
-    t = TRANCHE_TRANSITIONS[name]
-    if tranche.status not in t.sources:
-        return deny(
-            _("该期款项当前状态（%(status)s）不允许此操作。")
-            % {"status": tranche.get_status_display()},
-            code="transition_not_allowed",
-        )
-    decision = t.permission(user, tranche)
-    if not decision.allowed:
-        return decision
-    for guard in t.guards:
-        d = guard(tranche)
-        if not d.allowed:
-            return deny(d.reason, code="transition_not_allowed")
-    return ALLOW
+    return child_decision(TRANCHE_TRANSITIONS, user, tranche, name)
 
 
 def tranche_allowed_actions(user: Any, tranche: PaymentTranche) -> list[str]:
     return [
         n for n in TRANCHE_TRANSITIONS if tranche_decision(user, tranche, n).allowed
     ]
+
+
+# --- delivery and extra-work records ------------------------------------------
+
+
+def _vendor_of(user: Any, obj: Any) -> Decision:
+    return can_act_for_vendor(user, obj.contract)
+
+
+def _community_of(user: Any, delivery: DeliveryRecord) -> Decision:
+    return can_act_for_community(
+        user, delivery.contract, delivery.contract_item.community_id
+    )
+
+
+def _officer_of(user: Any, extra: ExtraWork) -> Decision:
+    return can_manage_contract(user, extra.contract)
+
+
+D = DeliveryStatus
+X = ExtraWorkStatus
+IN_FORCE = frozenset({S.ACTIVE})
+# Community staff may still review what was delivered after the term has ended.
+REVIEW_CONTRACT_STATUSES = frozenset({S.ACTIVE, S.COMPLETED, S.TERMINATED})
+
+DELIVERY_TRANSITIONS: dict[str, ChildTransition] = {
+    t.name: t
+    for t in (
+        ChildTransition(
+            "confirm",
+            _("社区签收"),
+            frozenset({D.REPORTED}),
+            D.CONFIRMED,
+            _community_of,
+            contract_statuses=REVIEW_CONTRACT_STATUSES,
+        ),
+        ChildTransition(
+            "dispute",
+            _("提出异议"),
+            frozenset({D.REPORTED}),
+            D.DISPUTED,
+            _community_of,
+            contract_statuses=REVIEW_CONTRACT_STATUSES,
+        ),
+        ChildTransition(
+            "correct",
+            _("更正"),
+            frozenset({D.DISPUTED}),
+            D.REPORTED,
+            _vendor_of,
+            contract_statuses=IN_FORCE,
+        ),
+        ChildTransition(
+            "withdraw",
+            _("撤回"),
+            frozenset({D.REPORTED, D.DISPUTED}),
+            D.WITHDRAWN,
+            _vendor_of,
+            contract_statuses=IN_FORCE,
+        ),
+        ChildTransition(
+            "add_evidence",
+            _("补充佐证"),
+            frozenset({D.REPORTED, D.DISPUTED}),
+            None,
+            _vendor_of,
+            contract_statuses=IN_FORCE,
+        ),
+    )
+}
+
+EXTRA_WORK_TRANSITIONS: dict[str, ChildTransition] = {
+    t.name: t
+    for t in (
+        ChildTransition(
+            "approve",
+            _("确认"),
+            frozenset({X.RECORDED, X.DISPUTED}),
+            X.APPROVED,
+            _officer_of,
+            contract_statuses=REVIEW_CONTRACT_STATUSES,
+        ),
+        ChildTransition(
+            "refuse",
+            _("不予认定"),
+            frozenset({X.RECORDED, X.DISPUTED}),
+            X.REFUSED,
+            _officer_of,
+            contract_statuses=REVIEW_CONTRACT_STATUSES,
+        ),
+        ChildTransition(
+            "dispute",
+            _("提出异议"),
+            frozenset({X.RECORDED, X.APPROVED}),
+            X.DISPUTED,
+            _vendor_of,
+            contract_statuses=REVIEW_CONTRACT_STATUSES,
+        ),
+        ChildTransition(
+            "compensate",
+            _("登记补偿"),
+            frozenset({X.APPROVED}),
+            None,
+            _officer_of,
+            contract_statuses=REVIEW_CONTRACT_STATUSES,
+        ),
+    )
+}
+
+
+def delivery_decision(user: Any, delivery: DeliveryRecord, name: str) -> Decision:
+    """May `user` run `name` (confirm, dispute, correct, withdraw, add_evidence) on
+    the delivery record now? With the reason if not."""
+    return child_decision(DELIVERY_TRANSITIONS, user, delivery, name)
+
+
+def extra_work_decision(user: Any, extra: ExtraWork, name: str) -> Decision:
+    """May `user` run `name` (approve, refuse, dispute, compensate) on the extra-work
+    record now? With the reason if not."""
+    return child_decision(EXTRA_WORK_TRANSITIONS, user, extra, name)
 
 
 def grade_at_least(grade: str, threshold: str) -> bool:

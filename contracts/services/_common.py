@@ -173,3 +173,44 @@ def non_negative_int(raw: Any) -> int | None:
     if not (text.isascii() and text.isdigit()) or len(text) > 9:
         return None
     return int(text)
+
+
+def run_child(
+    *,
+    actor: User | None,
+    obj: Any,
+    name: str,
+    action: str,
+    lock: Callable[[Any], Any],
+    decide: Callable[[Any, Any, str], Any],
+    target: str | None,
+    change: Callable[[Any], dict[str, Any]],
+    comment: str = "",
+    after: Callable[[Any], None] | None = None,
+) -> Any:
+    """Run a named transition of something on a contract (a tranche, a delivery, an
+    extra-work record): lock the contract, then the row (always in that order, so no
+    two services can deadlock), ask `decide` under the lock, apply `change`, set the
+    target status, save, then the audit event and the feed row."""
+    with transaction.atomic():
+        lock_contract(obj.contract_id)
+        locked = lock(obj)
+        decide(actor, locked, name).raise_if_denied()
+        before = locked.status
+        payload = change(locked) or {}
+        if target is not None:
+            locked.status = target
+        locked.save()
+        if after is not None:
+            after(locked)
+        record(
+            actor,
+            locked,
+            action,
+            contract=locked.contract,
+            from_state=before,
+            to_state=locked.status,
+            comment=comment,
+            payload=payload,
+        )
+    return locked

@@ -53,13 +53,19 @@ from ..models import (
 from ..permissions import (
     can_act_for_community,
     can_act_for_vendor,
-    can_manage_contract,
     community_ids_of,
     is_contract_manager,
     is_contract_vendor,
     is_department_staff,
 )
-from ..workflows import transition_decision
+from ..workflows import (
+    DELIVERY_TRANSITIONS,
+    EXTRA_WORK_TRANSITIONS,
+    delivery_decision,
+    extra_work_decision,
+    transition_decision,
+)
+from ._common import run_child
 
 __all__ = [
     "DELIVERY_TRANSITIONS",
@@ -88,89 +94,6 @@ MAX_FILES_PER_REPORT = 20
 MAX_COUNT = 1_000_000
 MAX_HOURS = Decimal("10000")
 FILE_EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp", "pdf": "pdf"}
-
-
-# --- the record-level transition tables -----------------------------------------------
-
-
-def _vendor_of(user: Any, obj: DeliveryRecord | ExtraWork) -> Decision:
-    return can_act_for_vendor(user, obj.contract)
-
-
-def _community_of(user: Any, delivery: DeliveryRecord) -> Decision:
-    return can_act_for_community(
-        user, delivery.contract, delivery.contract_item.community_id
-    )
-
-
-def _officer_of(user: Any, extra: ExtraWork) -> Decision:
-    return can_manage_contract(user, extra.contract)
-
-
-# action → (source statuses, target status or None, permission)
-DELIVERY_TRANSITIONS: dict[
-    str, tuple[frozenset[str], str | None, Callable[[Any, Any], Decision]]
-] = {
-    "confirm": (frozenset({D.REPORTED}), D.CONFIRMED, _community_of),
-    "dispute": (frozenset({D.REPORTED}), D.DISPUTED, _community_of),
-    "correct": (frozenset({D.DISPUTED}), D.REPORTED, _vendor_of),
-    "withdraw": (frozenset({D.REPORTED, D.DISPUTED}), D.WITHDRAWN, _vendor_of),
-    "add_evidence": (frozenset({D.REPORTED, D.DISPUTED}), None, _vendor_of),
-}
-
-EXTRA_WORK_TRANSITIONS: dict[
-    str, tuple[frozenset[str], str | None, Callable[[Any, Any], Decision]]
-] = {
-    "approve": (frozenset({X.RECORDED, X.DISPUTED}), X.APPROVED, _officer_of),
-    "refuse": (frozenset({X.RECORDED, X.DISPUTED}), X.REFUSED, _officer_of),
-    "dispute": (frozenset({X.RECORDED, X.APPROVED}), X.DISPUTED, _vendor_of),
-    "compensate": (frozenset({X.APPROVED}), None, _officer_of),
-}
-
-# Community staff may still review what was delivered after the term has ended.
-REVIEW_CONTRACT_STATUSES = frozenset({"active", "completed", "terminated"})
-
-
-def _decide(
-    table: dict[str, tuple[frozenset[str], str | None, Callable[[Any, Any], Decision]]],
-    user: Any,
-    obj: Any,
-    name: str,
-    contract_statuses: frozenset[str],
-) -> Decision:
-    sources, _target, permission = table[name]
-    if obj.contract.status not in contract_statuses:
-        return deny(
-            _("合同当前状态（%(status)s）不允许此操作。")
-            % {"status": obj.contract.get_status_display()},
-            code="transition_not_allowed",
-        )
-    if obj.status not in sources:
-        return deny(
-            _("当前状态（%(status)s）不允许此操作。")
-            % {"status": obj.get_status_display()},
-            code="transition_not_allowed",
-        )
-    if user is None:
-        return ALLOW
-    return permission(user, obj)
-
-
-def delivery_decision(user: Any, delivery: DeliveryRecord, name: str) -> Decision:
-    """May `user` run `name` (confirm, dispute, correct, withdraw, add_evidence) on
-    the delivery record now? With the reason if not."""
-    statuses = (
-        REVIEW_CONTRACT_STATUSES
-        if name in ("confirm", "dispute")
-        else frozenset({"active"})
-    )
-    return _decide(DELIVERY_TRANSITIONS, user, delivery, name, statuses)
-
-
-def extra_work_decision(user: Any, extra: ExtraWork, name: str) -> Decision:
-    """May `user` run `name` (approve, refuse, dispute, compensate) on the extra-work
-    record now? With the reason if not."""
-    return _decide(EXTRA_WORK_TRANSITIONS, user, extra, name, REVIEW_CONTRACT_STATUSES)
 
 
 # --- input parsing ---------------------------------------------------------------------
@@ -603,35 +526,26 @@ def _run_delivery(
     comment: str = "",
     after: Callable[[DeliveryRecord], None] | None = None,
 ) -> DeliveryRecord:
-    with transaction.atomic():
-        locked = _lock_delivery(delivery)
-        delivery_decision(actor, locked, name).raise_if_denied()
-        before = locked.status
-        payload = change(locked)
-        target = DELIVERY_TRANSITIONS[name][1]
-        if target is not None:
-            locked.status = target
-        locked.save()
-        if after is not None:
-            after(locked)
-        audit_record(
-            actor=actor,
-            action=f"contracts.delivery_{name}",
-            obj=locked,
-            from_state=before,
-            to_state=locked.status,
-            comment=comment,
-            payload={"contract": locked.contract_id, **payload},
-        )
-        contract_touch(locked.contract, f"delivery_{name}")
-    return locked
+    result: DeliveryRecord = run_child(
+        actor=actor,
+        obj=delivery,
+        name=name,
+        action=f"delivery_{name}",
+        lock=_lock_delivery,
+        decide=delivery_decision,
+        target=DELIVERY_TRANSITIONS[name].target,
+        change=change,
+        comment=comment,
+        after=after,
+    )
+    return result
 
 
 def _refuse_early(actor: User | None, delivery: DeliveryRecord, name: str) -> None:
     """The permission on the caller's copy, so an unauthorised actor is told before
     the input is judged (re-checked under the lock)."""
     if actor is not None:
-        decision = DELIVERY_TRANSITIONS[name][2](actor, delivery)
+        decision = DELIVERY_TRANSITIONS[name].permission(actor, delivery)
         decision.raise_if_denied()
 
 
@@ -1065,33 +979,24 @@ def _run_extra(
     comment: str = "",
     after: Callable[[ExtraWork], None] | None = None,
 ) -> ExtraWork:
-    with transaction.atomic():
-        locked = _lock_extra(extra)
-        extra_work_decision(actor, locked, name).raise_if_denied()
-        before = locked.status
-        payload = change(locked)
-        target = EXTRA_WORK_TRANSITIONS[name][1]
-        if target is not None:
-            locked.status = target
-        locked.save()
-        if after is not None:
-            after(locked)
-        audit_record(
-            actor=actor,
-            action=f"contracts.extra_work_{name}",
-            obj=locked,
-            from_state=before,
-            to_state=locked.status,
-            comment=comment,
-            payload={"contract": locked.contract_id, **payload},
-        )
-        contract_touch(locked.contract, f"extra_work_{name}")
-    return locked
+    result: ExtraWork = run_child(
+        actor=actor,
+        obj=extra,
+        name=name,
+        action=f"extra_work_{name}",
+        lock=_lock_extra,
+        decide=extra_work_decision,
+        target=EXTRA_WORK_TRANSITIONS[name].target,
+        change=change,
+        comment=comment,
+        after=after,
+    )
+    return result
 
 
 def _refuse_extra_early(actor: User | None, extra: ExtraWork, name: str) -> None:
     if actor is not None:
-        EXTRA_WORK_TRANSITIONS[name][2](actor, extra).raise_if_denied()
+        EXTRA_WORK_TRANSITIONS[name].permission(actor, extra).raise_if_denied()
 
 
 def _decided(actor: User | None, note: str) -> Callable[[ExtraWork], dict[str, Any]]:

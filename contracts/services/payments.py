@@ -18,7 +18,7 @@ from ..choices import GRADE_RANK, Grade, TrancheStatus
 from ..models import Contract, PaymentTranche
 from ..permissions import is_contract_manager
 from ..workflows import TRANCHE_TRANSITIONS, tranche_decision
-from ._common import as_date, as_decimal, lock_contract, money, record
+from ._common import as_date, as_decimal, lock_contract, money, record, run_child
 
 CENT = Decimal("0.01")
 
@@ -39,31 +39,20 @@ def _lock_tranche(tranche: PaymentTranche) -> PaymentTranche:
 def _run(
     actor: User | None, tranche: PaymentTranche, name: str, change: Any
 ) -> PaymentTranche:
-    t = TRANCHE_TRANSITIONS[name]
-    with transaction.atomic():
-        # The contract first, then the tranche: every service that touches both locks
-        # them in this order (termination, assessment results), so none can deadlock.
-        lock_contract(tranche.contract_id)
-        locked = _lock_tranche(tranche)
-        if actor is not None:
-            tranche_decision(actor, locked, name).raise_if_denied()
-        elif locked.status not in t.sources:
-            raise Conflict(code="transition_not_allowed")
-        before = locked.status
-        payload = change(locked) or {}
-        if t.target is not None:
-            locked.status = t.target
-        locked.save()
-        record(
-            actor,
-            locked,
-            f"tranche_{name}",
-            contract=locked.contract,
-            from_state=before,
-            to_state=locked.status,
-            payload={"number": locked.number, **payload},
-        )
-    return locked
+    def with_number(t: PaymentTranche) -> dict[str, Any]:
+        return {"number": t.number, **(change(t) or {})}
+
+    result: PaymentTranche = run_child(
+        actor=actor,
+        obj=tranche,
+        name=name,
+        action=f"tranche_{name}",
+        lock=_lock_tranche,
+        decide=tranche_decision,
+        target=TRANCHE_TRANSITIONS[name].target,
+        change=with_number,
+    )
+    return result
 
 
 def payment_tranche_request(
