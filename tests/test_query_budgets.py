@@ -664,6 +664,27 @@ LISTS = [
         "api-tokens",
         5,
     ),
+    (
+        "html api token list",
+        "admin",
+        lambda c: reverse("accounts:api-token-list"),
+        "api-tokens",
+        8,
+    ),
+    (
+        "html contract deliveries",
+        "vendor",
+        lambda c: reverse("contracts:delivery-list", args=[_budget_contract(c).pk]),
+        "deliveries",
+        11,
+    ),
+    (
+        "html contract page as deliveries grow",
+        "officer",
+        lambda c: reverse("contracts:contract-detail", args=[_budget_contract(c).pk]),
+        "deliveries",
+        26,
+    ),
 ]
 
 
