@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.choices import Unit
 from core.exceptions import NotFound
 from core.ids import as_id
 from core.models import AuditEvent
@@ -144,9 +145,10 @@ def contract_progress(
     items = ContractItem.objects.filter(contract=contract, active=True)
     if community_id is not None:
         items = items.filter(community_id=community_id)
+    # Plain values, not model instances: a district contract has ~1,500 rows and
+    # the catalogue item's long texts are not needed here.
     rows = (
-        items.select_related("item", "community")
-        .annotate(
+        items.annotate(
             delivered=Sum(
                 "deliveries__count",
                 filter=Q(deliveries__status=DeliveryStatus.CONFIRMED),
@@ -161,6 +163,19 @@ def contract_progress(
             ),
         )
         .order_by("item__code", "community__code")
+        .values(
+            "pk",
+            "item_id",
+            "item__code",
+            "item__name",
+            "community_id",
+            "community__name",
+            "unit",
+            "target",
+            "delivered",
+            "awaiting",
+            "disputed",
+        )
     )
     residual = {
         r["contract_item_id"]: r
@@ -168,25 +183,26 @@ def contract_progress(
         .values("contract_item_id")
         .annotate(records=Count("id"), hours=Sum("hours"))
     }
+    units = dict(Unit.choices)
     out = []
     for ci in rows:
-        delivered = ci.delivered or 0
-        res = residual.get(ci.pk, {})
+        delivered = ci["delivered"] or 0
+        res = residual.get(ci["pk"], {})
         out.append(
             {
-                "id": ci.pk,
-                "item_id": ci.item_id,
-                "item_code": ci.item.code,
-                "item_name": ci.item.name,
-                "community_id": ci.community_id,
-                "community": ci.community.name,
-                "unit": ci.unit,
-                "unit_label": ci.item.get_unit_display(),
-                "target": ci.target,
+                "id": ci["pk"],
+                "item_id": ci["item_id"],
+                "item_code": ci["item__code"],
+                "item_name": ci["item__name"],
+                "community_id": ci["community_id"],
+                "community": ci["community__name"],
+                "unit": ci["unit"],
+                "unit_label": units.get(ci["unit"], ci["unit"]),
+                "target": ci["target"],
                 "delivered": delivered,
-                "awaiting": ci.awaiting or 0,
-                "disputed": ci.disputed or 0,
-                "pct": _pct(delivered, ci.target),
+                "awaiting": ci["awaiting"] or 0,
+                "disputed": ci["disputed"] or 0,
+                "pct": _pct(delivered, ci["target"]),
                 "residual_records": res.get("records", 0),
                 "residual_hours": res.get("hours") or Decimal(0),
             }
