@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "vendors",
     "procurement",
     "contracts",
+    "assessments",
 ]
 
 MIDDLEWARE = [

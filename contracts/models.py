@@ -11,13 +11,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, user_reference
 from core.querysets import VisibleQuerySet
 
 from .choices import (
@@ -49,17 +48,6 @@ READER_ROLES = (
 COMMUNITY_ROLES = (Role.COMMUNITY_STAFF, Role.ASSESSOR)
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
-
-
-def _user_ref() -> models.ForeignKey:
-    """Who did something: kept as a name in the audit trail when the account goes."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
 
 def _path_q(field: str, paths: list[str]) -> models.Q:
@@ -174,9 +162,9 @@ class Contract(TimeStampedModel):
     award_notice_on = models.DateField(_("中标通知日期"))
     sign_due = models.DateField(_("签订期限"))
     vendor_signed_at = models.DateTimeField(_("承接方签署时间"), null=True, blank=True)
-    vendor_signed_by = _user_ref()
+    vendor_signed_by = user_reference()
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
-    countersigned_by = _user_ref()
+    countersigned_by = user_reference()
     publish_due = models.DateField(_("公开期限"), null=True, blank=True)
     published_on = models.DateField(_("公开日期"), null=True, blank=True)
     publication_url = models.URLField(_("公开网址"), blank=True)
@@ -191,7 +179,7 @@ class Contract(TimeStampedModel):
     completed_on = models.DateField(_("履行完毕日期"), null=True, blank=True)
     # The id of the newest change-feed row about this contract: the ETag.
     feed_seq = models.BigIntegerField(default=0, editable=False)
-    created_by = _user_ref()
+    created_by = user_reference()
 
     objects = ContractQuerySet.as_manager()
 
@@ -307,9 +295,9 @@ class PaymentTranche(models.Model):
     deduction = models.DecimalField(_("扣减金额（元）"), default=0, **MONEY)
     deduction_reason = models.TextField(_("扣减理由"), blank=True)
     requested_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
-    requested_by = _user_ref()
+    requested_by = user_reference()
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    approved_by = _user_ref()
+    approved_by = user_reference()
     paid_on = models.DateField(_("支付日期"), null=True, blank=True)
     paid_amount = models.DecimalField(
         _("实付金额（元）"), null=True, blank=True, **MONEY
@@ -359,7 +347,7 @@ class ContractVersion(models.Model):
         related_name="version",
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    created_by = _user_ref()
+    created_by = user_reference()
 
     class Meta:
         verbose_name = _("合同版本")
@@ -405,9 +393,9 @@ class ContractChange(models.Model):
         default=ChangeStatus.PROPOSED,
     )
     proposed_by_vendor = models.BooleanField(_("承接方提出"), default=False)
-    proposed_by = _user_ref()
+    proposed_by = user_reference()
     proposed_at = models.DateTimeField(_("提出时间"))
-    decided_by = _user_ref()
+    decided_by = user_reference()
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     decision_note = models.TextField(_("确认意见"), blank=True)
 
@@ -455,9 +443,9 @@ class ExtensionRequest(models.Model):
         choices=ExtensionStatus.choices,
         default=ExtensionStatus.PENDING,
     )
-    requested_by = _user_ref()
+    requested_by = user_reference()
     requested_at = models.DateTimeField(_("申请时间"))
-    decided_by = _user_ref()
+    decided_by = user_reference()
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_reason = models.TextField(_("审批意见"), blank=True)
 
@@ -501,9 +489,9 @@ class DeliveryRecord(models.Model):
         default=DeliveryStatus.REPORTED,
         db_index=True,
     )
-    reported_by = _user_ref()
+    reported_by = user_reference()
     reported_at = models.DateTimeField(_("填报时间"))
-    reviewed_by = _user_ref()
+    reviewed_by = user_reference()
     reviewed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     dispute_reason = models.TextField(_("异议理由"), blank=True)
 
@@ -555,7 +543,7 @@ class Evidence(models.Model):
         related_name="+",
     )
     duplicate_distance = models.PositiveSmallIntegerField(null=True, blank=True)
-    uploaded_by = _user_ref()
+    uploaded_by = user_reference()
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -580,7 +568,7 @@ class ResidualWork(models.Model):
     description = models.TextField(_("所做工作"))
     hours = models.DecimalField(_("工时（小时）"), max_digits=7, decimal_places=1)
     reason = models.TextField(_("原因"))
-    recorded_by = _user_ref()
+    recorded_by = user_reference()
     recorded_at = models.DateTimeField(_("记录时间"))
 
     class Meta:
@@ -634,9 +622,9 @@ class ExtraWork(models.Model):
     )
     vendor_response = models.TextField(_("承接组织意见"), blank=True)
     decision_note = models.TextField(_("认定意见"), blank=True)
-    recorded_by = _user_ref()
+    recorded_by = user_reference()
     recorded_at = models.DateTimeField(_("记录时间"))
-    decided_by = _user_ref()
+    decided_by = user_reference()
     decided_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
 
     class Meta:
@@ -684,7 +672,7 @@ class Acceptance(models.Model):
     )
     conclusion = models.TextField(_("验收结论"), blank=True)
     accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
-    accepted_by = _user_ref()
+    accepted_by = user_reference()
     published_on = models.DateField(_("结果公开日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

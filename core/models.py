@@ -11,6 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from .querysets import VisibleQuerySet
 
 
+def user_reference() -> models.ForeignKey:
+    """Who did something (an approver, a signer): the account may go, the audit trail
+    keeps the name."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class TimeStampedModel(models.Model):
     """Abstract base with creation and modification times."""
 

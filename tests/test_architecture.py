@@ -12,7 +12,15 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 # An app may import only from apps below it.
-LAYERS = ["core", "accounts", "catalogue", "vendors", "procurement", "contracts"]
+LAYERS = [
+    "core",
+    "accounts",
+    "catalogue",
+    "vendors",
+    "procurement",
+    "contracts",
+    "assessments",
+]
 
 
 def _imported_apps(path: Path) -> set[str]:

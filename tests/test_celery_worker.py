@@ -90,17 +90,23 @@ def worker(transactional_db, tmp_path):
         celery_app.conf.update(**old)
 
 
-def test_worker_renders_a_catalogue_pdf(worker, catalogue, personas):
-    proc, log = worker
-    # when: the officer asks for a PDF and the transaction commits
-    job = catalogue_pdf_request(actor=personas.officer, version=catalogue.published)
-    # then: the worker process picks it up and finishes it
-    deadline = time.monotonic() + 90
+def wait_for(job: Job, proc: subprocess.Popen, *, seconds: int) -> Job:
+    """Poll the job until the worker finishes or fails it (or the worker dies)."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         job.refresh_from_db()
         if job.status in (JobStatus.DONE, JobStatus.FAILED) or proc.poll() is not None:
             break
         time.sleep(0.5)
+    return job
+
+
+def test_worker_renders_a_catalogue_pdf(worker, catalogue, personas):
+    proc, log = worker
+    # when: the officer asks for a PDF and the transaction commits
+    job = catalogue_pdf_request(actor=personas.officer, version=catalogue.published)
+    # then: the worker process picks it up and finishes it
+    wait_for(job, proc, seconds=90)
     assert job.status == JobStatus.DONE, (
         f"{job.status} {job.error}\n{log.read_text()[-3000:]}"
     )
@@ -129,12 +135,7 @@ def test_worker_renders_a_tender_document(worker, world, personas):  # noqa: F81
     )
     job = doc.job
     # then: the worker process renders it end to end
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.status in (JobStatus.DONE, JobStatus.FAILED) or proc.poll() is not None:
-            break
-        time.sleep(0.5)
+    wait_for(job, proc, seconds=120)
     assert job.status == JobStatus.DONE, (
         f"{job.status} {job.error}\n{log.read_text()[-3000:]}"
     )
@@ -147,3 +148,67 @@ def test_worker_renders_a_tender_document(worker, world, personas):  # noqa: F81
         assert item.name in text, item.name
     assert job.result["items"] == len(world.items)
     assert job.result["pages"] > 1
+
+
+# The assessment round below needs a contract: the contracts fixtures.
+from decimal import Decimal  # noqa: E402
+
+import assessments.services as assessment_services  # noqa: E402
+from assessments.models import RoundResult  # noqa: E402
+from tests.contracts.conftest import cworld, local_rules, make_contract  # noqa: E402, F401
+
+
+def test_worker_scores_an_assessment_round(worker, make_contract, personas, orgs):  # noqa: F811
+    proc, log = worker
+    # given: a round with a card from each rater group
+    contract = make_contract()
+    plan = assessment_services.plan_create(
+        actor=personas.officer,
+        buyer=orgs.s1,
+        name="年度考核",
+        year=2026,
+        period_kind="year",
+        contracts=[contract],
+    )
+    rnd = assessment_services.round_open(
+        plan=plan,
+        actor=personas.officer,
+        label="年度",
+        period_start="2026-01-01",
+        period_end="2026-12-31",
+    )
+
+    def card(actor, points, **kw):
+        assessment_services.scorecard_submit(
+            round=rnd,
+            actor=actor,
+            contract=contract,
+            answers=dict.fromkeys(("1", "2", "3", "4"), points),
+            **kw,
+        )
+
+    card(personas.dept, 80)
+    card(personas.community, 90, community=orgs.c1)
+    card(personas.assessor, 60)
+    (raw,) = assessment_services.resident_tokens_issue(
+        round=rnd,
+        actor=personas.officer,
+        contract=contract,
+        community=orgs.c1,
+        count=1,
+        batch="b",
+    )
+    assessment_services.resident_answer(
+        raw_token=raw, answers=dict.fromkeys(("1", "2", "3", "4"), 80)
+    )
+    # when: the officer asks for scoring and the transaction commits
+    job = assessment_services.round_score_request(round=rnd, actor=personas.officer)
+    # then: the worker scores it: (30×80 + 30×90 + 30×80 + 10×60) / 100 = 81.00 → 良
+    wait_for(job, proc, seconds=90)
+    assert job.status == JobStatus.DONE, (
+        f"{job.status} {job.error}\n{log.read_text()[-3000:]}"
+    )
+    assert "assessments.round_score_task" in log.read_text()
+    result = RoundResult.objects.get(round=rnd)
+    assert (result.total, result.grade) == (Decimal("81.00"), "good")
+    assert job.result == {"results": 1, "graded": 1}

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.dates import as_date
 from core.exceptions import Conflict, NotFound, NotPermitted, ValidationFailed
 
 from ..choices import AcceptanceStatus, OpinionSource, StandardResult
 from ..models import Acceptance, Contract
 from ..permissions import is_contract_manager
-from ._common import as_date, check, lock_contract, record
+from ._common import check, lock_contract, record
 
 # Opinions that count as the service recipients' (ACC-02).
 RECIPIENT_SOURCES = (OpinionSource.RESIDENT, OpinionSource.RESIDENT_UNIT)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation, User
 from catalogue.rules import rule_value
+from core.dates import as_date
 from core.exceptions import Conflict, NotFound, NotPermitted, ValidationFailed
 
 from ..choices import ChangeKind, ChangeReason, ChangeStatus, TrancheStatus
@@ -27,7 +28,7 @@ from ..models import (
 )
 from ..permissions import is_contract_manager, is_contract_vendor
 from ..selectors import contract_snapshot
-from ._common import as_date, check, lock_contract, money, non_negative_int, record
+from ._common import check, lock_contract, money, non_negative_int, record
 from .payments import tranche_deduction
 
 CENT = Decimal("0.01")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from catalogue.rules import RuleParameterMissing, deadline_for
+from core.dates import as_date
 from core.events import audit_record
 from core.exceptions import Conflict, NotPermitted, ValidationFailed
 from procurement.choices import AwardStatus
@@ -36,7 +37,7 @@ from ..models import (
     PaymentTranche,
 )
 from ..selectors import contract_snapshot
-from ._common import as_date, as_decimal, money, run
+from ._common import as_decimal, money, run
 
 CENT = Decimal("0.01")
 

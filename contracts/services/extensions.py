@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.dates import as_date
 from core.exceptions import Conflict, NotFound, NotPermitted, ValidationFailed
 from core.ids import as_id
 from procurement.methods import optional_rule
@@ -19,7 +20,7 @@ from ..choices import ExtensionStatus
 from ..models import Contract, ContractItem, ContractVersion, ExtensionRequest
 from ..permissions import is_contract_manager, is_contract_vendor
 from ..selectors import completion_snapshot, contract_snapshot, extension_count
-from ._common import as_date, check, lock_contract, record
+from ._common import check, lock_contract, record
 
 
 def extension_cap(contract: Contract) -> int | None:

@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.dates import as_date
 from core.exceptions import Conflict, NotFound, NotPermitted, ValidationFailed
 
 from ..choices import GRADE_RANK, Grade, TrancheStatus
 from ..models import Contract, PaymentTranche
 from ..permissions import is_contract_manager
 from ..workflows import TRANCHE_TRANSITIONS, tranche_decision
-from ._common import as_date, as_decimal, lock_contract, money, record, run_child
+from ._common import as_decimal, lock_contract, money, record, run_child
 
 CENT = Decimal("0.01")
 

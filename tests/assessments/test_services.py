@@ -1,0 +1,306 @@
+"""Assessment plans, scorecards from each rater group (residents by one-time tokens),
+and the scoring of a round down to the contract's tranches."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+import assessments.services as asvc
+from assessments.choices import CardSource, RaterKind, RoundStatus
+from assessments.models import ResidentToken, RoundResult, Scorecard
+from contracts.models import PaymentTranche
+from core.exceptions import Conflict, NotPermitted, ValidationFailed
+from core.models import AuditEvent
+from tests.contracts.conftest import *  # noqa: F403
+
+pytestmark = pytest.mark.django_db
+
+FOUR = ("1", "2", "3", "4")
+
+
+def all_(points) -> dict:
+    return dict.fromkeys(FOUR, points)
+
+
+@pytest.fixture
+def plan(make_contract, personas, orgs):
+    contract = make_contract()
+    p = asvc.plan_create(
+        actor=personas.officer,
+        buyer=orgs.s1,
+        name="2026年度社区公共服务绩效考核",
+        year=2026,
+        period_kind="year",
+        contracts=[contract],
+    )
+    p.contract = contract
+    return p
+
+
+@pytest.fixture
+def rnd(plan, personas):
+    r = asvc.round_open(
+        plan=plan,
+        actor=personas.officer,
+        label="年度",
+        period_start="2026-01-01",
+        period_end="2026-12-31",
+    )
+    r.contract = plan.contract
+    return r
+
+
+def test_a_plan_takes_the_districts_dimensions_and_rater_weights(plan):
+    # then: 决策/过程/产出/效益 at 20/20/30/30 (CN rule) and the Wuhou rater weights
+    rows = list(plan.indicators.values_list("code", "name", "weight"))
+    assert rows == [
+        ("1", "决策", Decimal("20.00")),
+        ("2", "过程", Decimal("20.00")),
+        ("3", "产出", Decimal("30.00")),
+        ("4", "效益", Decimal("30.00")),
+    ]
+    groups = dict(plan.groups.values_list("kind", "weight"))
+    assert groups == {
+        RaterKind.DEPARTMENT: Decimal("30.00"),
+        RaterKind.COMMUNITY: Decimal("30.00"),
+        RaterKind.RESIDENT: Decimal("30.00"),
+        RaterKind.RESIDENT_UNIT: Decimal("10.00"),
+    }
+
+
+def test_weights_not_summing_to_100_are_refused(make_contract, personas, orgs):
+    # when: two first-level indicators weigh 60 + 30
+    with pytest.raises(ValidationFailed) as exc:
+        asvc.plan_create(
+            actor=personas.officer,
+            buyer=orgs.s1,
+            name="方案",
+            year=2026,
+            period_kind="year",
+            contracts=[make_contract()],
+            indicators=[
+                {"code": "1", "name": "产出", "weight": 60},
+                {"code": "2", "name": "效益", "weight": 30},
+            ],
+        )
+    # then: the indicators are named and nothing was written
+    assert any(k.startswith("indicators") for k in exc.value.fields)
+    from assessments.models import AssessmentPlan
+
+    assert not AssessmentPlan.objects.exists()
+
+
+def test_a_plan_is_the_buyers(make_contract, personas, orgs):
+    contract = make_contract()
+    with pytest.raises(NotPermitted):
+        asvc.plan_create(
+            actor=personas.other_officer,
+            buyer=orgs.s1,
+            name="方案",
+            year=2026,
+            period_kind="year",
+            contracts=[contract],
+        )
+
+
+def test_each_rater_scores_for_their_own_group(rnd, personas, orgs):
+    # when: the department, the community and the resident unit submit
+    d = asvc.scorecard_submit(
+        round=rnd, actor=personas.dept, contract=rnd.contract, answers=all_(80)
+    )
+    c = asvc.scorecard_submit(
+        round=rnd,
+        actor=personas.community,
+        contract=rnd.contract,
+        answers=all_(90),
+        community=orgs.c1,
+    )
+    u = asvc.scorecard_submit(
+        round=rnd, actor=personas.assessor, contract=rnd.contract, answers=all_(60)
+    )
+    # then: each card is in its group
+    assert (d.group, c.group, u.group) == (
+        RaterKind.DEPARTMENT,
+        RaterKind.COMMUNITY,
+        RaterKind.RESIDENT_UNIT,
+    )
+    # and: the vendor rates nothing
+    with pytest.raises(NotPermitted):
+        asvc.scorecard_submit(
+            round=rnd, actor=personas.vendor, contract=rnd.contract, answers=all_(100)
+        )
+
+
+def test_scores_outside_the_scale_are_refused(rnd, personas):
+    with pytest.raises(ValidationFailed) as exc:
+        asvc.scorecard_submit(
+            round=rnd, actor=personas.dept, contract=rnd.contract, answers=all_(120)
+        )
+    assert any(k.startswith("answers") for k in exc.value.fields)
+    assert not Scorecard.objects.exists()
+
+
+def test_a_resident_token_answers_once_and_carries_128_bits(rnd, personas, orgs):
+    # given: a batch of 3 tokens for 铁佛社区
+    raws = asvc.resident_tokens_issue(
+        round=rnd,
+        actor=personas.officer,
+        contract=rnd.contract,
+        community=orgs.c1,
+        count=3,
+        batch="第一批",
+    )
+    # then: only hashes are stored, and each token is 16 random bytes (22 characters)
+    assert len(set(raws)) == 3
+    assert all(len(r) == 22 for r in raws)
+    stored = set(ResidentToken.objects.values_list("token_hash", flat=True))
+    assert not stored & set(raws)
+    # when: a resident answers
+    card = asvc.resident_answer(raw_token=raws[0], answers=all_(70))
+    # then: an anonymous resident card for the token's community
+    assert card.group == RaterKind.RESIDENT
+    assert card.source == CardSource.RESIDENT_TOKEN
+    assert card.community == orgs.c1
+    assert card.rater is None
+    # and: the same token again, or a guessed one, is refused
+    with pytest.raises(Conflict):
+        asvc.resident_answer(raw_token=raws[0], answers=all_(10))
+    with pytest.raises(NotPermitted):
+        asvc.resident_answer(raw_token="A" * 22, answers=all_(10))
+    assert Scorecard.objects.count() == 1
+
+
+def test_paper_questionnaires_are_recorded_as_such(rnd, personas, orgs):
+    card = asvc.scorecard_submit(
+        round=rnd,
+        actor=personas.community,
+        contract=rnd.contract,
+        answers=all_(85),
+        community=orgs.c1,
+        paper=True,
+    )
+    assert card.group == RaterKind.RESIDENT
+    assert card.source == CardSource.PAPER
+    assert card.entered_by == personas.community
+    assert card.rater is None
+
+
+def _score_all(rnd, personas, orgs, dept, community, residents, unit):
+    asvc.scorecard_submit(
+        round=rnd, actor=personas.dept, contract=rnd.contract, answers=all_(dept)
+    )
+    asvc.scorecard_submit(
+        round=rnd,
+        actor=personas.community,
+        contract=rnd.contract,
+        answers=all_(community),
+        community=orgs.c1,
+    )
+    raws = asvc.resident_tokens_issue(
+        round=rnd,
+        actor=personas.officer,
+        contract=rnd.contract,
+        community=orgs.c1,
+        count=len(residents),
+        batch="b",
+    )
+    for raw, points in zip(raws, residents, strict=True):
+        asvc.resident_answer(raw_token=raw, answers=all_(points))
+    asvc.scorecard_submit(
+        round=rnd, actor=personas.assessor, contract=rnd.contract, answers=all_(unit)
+    )
+
+
+def test_scoring_a_round_weighs_the_groups_and_grades(rnd, personas, orgs):
+    # given: departments 80, community 90, residents 70 and 90 (mean 80), unit 60
+    _score_all(rnd, personas, orgs, 80, 90, [70, 90], 60)
+    # when: the round is scored
+    (result,) = asvc.round_score(round=rnd, actor=personas.officer)
+    # then: (30×80 + 30×90 + 30×80 + 10×60) / 100 = 81.00 → 良
+    assert result.total == Decimal("81.00")
+    assert result.grade == "good"
+    assert result.status == "ok"
+    rnd.refresh_from_db()
+    assert rnd.status == RoundStatus.SCORED
+    # and: the final tranche (年度, threshold 良) has the grade and no deduction
+    final = PaymentTranche.objects.get(contract=rnd.contract, period_label="年度")
+    assert (final.grade, final.score, final.deduction) == (
+        "good",
+        Decimal("81.00"),
+        Decimal("0.00"),
+    )
+
+
+def test_a_grade_below_the_threshold_deducts_through_the_contract(rnd, personas, orgs):
+    # given: (30×50 + 30×70 + 30×60 + 10×60) / 100 = 60.00 → 中
+    _score_all(rnd, personas, orgs, 50, 70, [60], 60)
+    (result,) = asvc.round_score(round=rnd, actor=personas.officer)
+    assert (result.total, result.grade) == (Decimal("60.00"), "fair")
+    # then: 10 % of the final tranche (30 % of 200,000 = 60,000) is deducted
+    final = PaymentTranche.objects.get(contract=rnd.contract, period_label="年度")
+    assert final.deduction == Decimal("6000.00")
+    assert "中" in final.deduction_reason
+
+
+def test_scoring_again_changes_nothing(rnd, personas, orgs):
+    _score_all(rnd, personas, orgs, 50, 70, [60], 60)
+    (first,) = asvc.round_score(round=rnd, actor=personas.officer)
+    tranche_events = AuditEvent.objects.filter(
+        action="contracts.tranche_assessment"
+    ).count()
+    # when: the round is scored a second time with the same cards
+    (second,) = asvc.round_score(round=rnd, actor=None)
+    # then: the same result and digest, one result row, no second tranche event
+    assert (second.total, second.grade, second.inputs_digest) == (
+        first.total,
+        first.grade,
+        first.inputs_digest,
+    )
+    assert RoundResult.objects.count() == 1
+    assert (
+        AuditEvent.objects.filter(action="contracts.tranche_assessment").count()
+        == tranche_events
+    )
+
+
+def test_a_missing_group_is_reweighted_by_default(rnd, personas, orgs):
+    # given: no resident-unit card: (30×80 + 30×90 + 30×80) / 90 = 83.33
+    asvc.scorecard_submit(
+        round=rnd, actor=personas.dept, contract=rnd.contract, answers=all_(80)
+    )
+    asvc.scorecard_submit(
+        round=rnd,
+        actor=personas.community,
+        contract=rnd.contract,
+        answers=all_(90),
+        community=orgs.c1,
+    )
+    (raw,) = asvc.resident_tokens_issue(
+        round=rnd,
+        actor=personas.officer,
+        contract=rnd.contract,
+        community=orgs.c1,
+        count=1,
+        batch="b",
+    )
+    asvc.resident_answer(raw_token=raw, answers=all_(80))
+    (result,) = asvc.round_score(round=rnd, actor=personas.officer)
+    assert result.total == Decimal("83.33")
+    assert result.breakdown["missing"] == [RaterKind.RESIDENT_UNIT]
+
+
+def test_the_scoring_job_runs_the_service_and_reports_progress(
+    rnd, personas, orgs, django_capture_on_commit_callbacks
+):
+    _score_all(rnd, personas, orgs, 80, 90, [70, 90], 60)
+    # when: the officer asks for scoring (eager Celery in tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = asvc.round_score_request(round=rnd, actor=personas.officer)
+    job.refresh_from_db()
+    # then: the job is done with its result, and the round is scored
+    assert job.status == "done"
+    assert job.progress == 100
+    assert job.result == {"results": 1, "graded": 1}
+    assert RoundResult.objects.get().total == Decimal("81.00")
