@@ -48,3 +48,14 @@ class CardSource(models.TextChoices):
 class CardStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已提交")
+
+
+class ConsequenceKind(models.TextChoices):
+    RECTIFICATION = "rectification", _("整改通知")
+    ELIMINATION_PROPOSAL = "elimination_proposal", _("淘汰建议")
+
+
+class ConsequenceStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    CLOSED = "closed", _("已办结")
+    WITHDRAWN = "withdrawn", _("已撤销")

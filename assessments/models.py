@@ -24,6 +24,8 @@ from core.querysets import VisibleQuerySet
 from .choices import (
     CardSource,
     CardStatus,
+    ConsequenceKind,
+    ConsequenceStatus,
     MissingGroupRule,
     PeriodKind,
     PlanStatus,
@@ -327,3 +329,40 @@ class RoundResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} {self.vendor} {self.total}"
+
+
+class Consequence(models.Model):
+    """What a grade leads to (PE-09): a rectification notice with a deadline for 中,
+    an elimination proposal for 差 or for 中 twice running. The proposal is decided on
+    the admission list; a re-scored round withdraws what no longer follows."""
+
+    result = models.ForeignKey(
+        RoundResult, on_delete=models.CASCADE, related_name="consequences"
+    )
+    kind = models.CharField(_("类型"), max_length=30, choices=ConsequenceKind.choices)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=ConsequenceStatus.choices,
+        default=ConsequenceStatus.OPEN,
+    )
+    reason = models.TextField(_("理由"))
+    due_on = models.DateField(_("整改期限"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("考核结果运用")
+        verbose_name_plural = _("考核结果运用")
+        ordering = ["result", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["result", "kind"], name="assessments_consequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result} {self.get_kind_display()}"
+
+    @property
+    def audit_scope(self) -> str:
+        return self.result.round.plan.buyer.path

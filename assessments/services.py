@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Organisation, User
+from accounts.services import notify
 from contracts.choices import GRADE_RANK
 from contracts.models import Contract
 from contracts.services import payment_tranche_apply_assessment
@@ -25,10 +26,13 @@ from core.exceptions import Conflict, DomainError, NotPermitted, ValidationFaile
 from core.jobs import job_progress
 from core.models import Job
 from procurement.methods import optional_rule
+from vendors.services import vendor_staff_users
 
 from .choices import (
     CardSource,
     CardStatus,
+    ConsequenceKind,
+    ConsequenceStatus,
     MissingGroupRule,
     PeriodKind,
     RaterKind,
@@ -39,6 +43,7 @@ from .models import (
     MANAGER_ROLES,
     AssessmentPlan,
     AssessmentRound,
+    Consequence,
     Indicator,
     RaterGroup,
     ResidentToken,
@@ -611,6 +616,7 @@ def round_score(
                     "computed_at": timezone.now(),
                 },
             )
+            apply_consequences(result, actor=actor)
             if breakdown.grade in GRADE_RANK:
                 try:
                     payment_tranche_apply_assessment(
@@ -641,6 +647,97 @@ def round_score(
             payload={"results": len(results)},
         )
     return results
+
+
+def _previous_result(result: RoundResult) -> RoundResult | None:
+    """The same contract's result in the plan's round just before this one."""
+    return (
+        RoundResult.objects.filter(
+            contract_id=result.contract_id,
+            round__plan_id=result.round.plan_id,
+            round__period_start__lt=result.round.period_start,
+        )
+        .order_by("-round__period_start")
+        .first()
+    )
+
+
+def apply_consequences(result: RoundResult, *, actor: User | None) -> list[Consequence]:
+    """The consequences a grade leads to (PE-09), each a named transition with its
+    event: 中 → a rectification notice with a deadline (rule parameter
+    `assessment.rectification.days`); 差, or 中 in two rounds running → an elimination
+    proposal for the admission list. Idempotent; a re-scored result withdraws the open
+    consequences that no longer follow from it."""
+    wanted: dict[str, str] = {}
+    grade = result.grade
+    if grade == "fair":
+        wanted[ConsequenceKind.RECTIFICATION] = str(
+            _("考核等级为“中”（%(total)s分），须限期整改。") % {"total": result.total}
+        )
+        previous = _previous_result(result)
+        if previous is not None and previous.grade == "fair":
+            wanted[ConsequenceKind.ELIMINATION_PROPOSAL] = str(
+                _("连续两期考核等级为“中”（%(before)s：%(t1)s分；%(now)s：%(t2)s分）。")
+                % {
+                    "before": previous.round.label,
+                    "t1": previous.total,
+                    "now": result.round.label,
+                    "t2": result.total,
+                }
+            )
+    elif grade == "poor":
+        wanted[ConsequenceKind.ELIMINATION_PROPOSAL] = str(
+            _("考核等级为“差”（%(total)s分）。") % {"total": result.total}
+        )
+    out = []
+    for c in result.consequences.filter(status=ConsequenceStatus.OPEN):
+        if c.kind not in wanted:
+            c.status = ConsequenceStatus.WITHDRAWN
+            c.save(update_fields=["status"])
+            audit_record(
+                actor=actor,
+                action="assessments.consequence_withdraw",
+                obj=c,
+                from_state=ConsequenceStatus.OPEN,
+                to_state=c.status,
+                comment=str(_("重新计分后不再适用。")),
+            )
+    for kind, reason in wanted.items():
+        due = None
+        if kind == ConsequenceKind.RECTIFICATION:
+            days = optional_rule(
+                "assessment.rectification.days",
+                result.contract.district,
+                result.round.period_end,
+            )
+            due = timezone.localdate() + dt.timedelta(days=int(days or 30))
+        c, created = Consequence.objects.get_or_create(
+            result=result, kind=kind, defaults={"reason": reason, "due_on": due}
+        )
+        if not created and c.status == ConsequenceStatus.WITHDRAWN:
+            c.status, c.reason, c.due_on = ConsequenceStatus.OPEN, reason, due
+            c.save(update_fields=["status", "reason", "due_on"])
+            created = True
+        if created:
+            audit_record(
+                actor=actor,
+                action=f"assessments.{kind}",
+                obj=c,
+                to_state=c.status,
+                comment=reason,
+                payload={"result": result.pk, "due_on": due.isoformat() if due else ""},
+            )
+            if kind == ConsequenceKind.RECTIFICATION:
+                notify(
+                    users=vendor_staff_users(result.vendor),
+                    verb="assessment_rectification",
+                    title=str(
+                        _("考核整改通知：%(label)s") % {"label": result.round.label}
+                    ),
+                    body=reason,
+                )
+        out.append(c)
+    return out
 
 
 def round_score_request(*, round: AssessmentRound, actor: User | None) -> Job:  # noqa: A002

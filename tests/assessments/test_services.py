@@ -3,6 +3,7 @@ and the scoring of a round down to the contract's tranches."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -304,3 +305,83 @@ def test_the_scoring_job_runs_the_service_and_reports_progress(
     assert job.progress == 100
     assert job.result == {"results": 1, "graded": 1}
     assert RoundResult.objects.get().total == Decimal("81.00")
+
+
+def test_a_fair_grade_sends_a_rectification_notice_with_a_deadline(rnd, personas, orgs):
+    from django.utils import timezone
+
+    from accounts.models import Notification
+    from assessments.models import Consequence
+
+    # given: 60.00 → 中
+    _score_all(rnd, personas, orgs, 50, 70, [60], 60)
+    # when: scored
+    (result,) = asvc.round_score(round=rnd, actor=personas.officer)
+    # then: one open rectification notice, due in 30 days (the district's rule),
+    # and the vendor's staff are told
+    (c,) = Consequence.objects.filter(result=result)
+    assert (c.kind, c.status) == ("rectification", "open")
+    assert c.due_on == timezone.localdate() + dt.timedelta(days=30)
+    assert Notification.objects.filter(
+        user=personas.vendor, verb="assessment_rectification"
+    ).exists()
+    assert AuditEvent.objects.filter(action="assessments.rectification").count() == 1
+    # and: scoring again adds nothing
+    asvc.round_score(round=rnd, actor=None)
+    assert Consequence.objects.count() == 1
+
+
+def test_fair_twice_running_or_poor_proposes_elimination(plan, personas, orgs):
+    from assessments.models import Consequence
+
+    # given: two quarters, both graded 中
+    q1 = asvc.round_open(
+        plan=plan,
+        actor=personas.officer,
+        label="第一季度",
+        period_start="2026-01-01",
+        period_end="2026-03-31",
+    )
+    q2 = asvc.round_open(
+        plan=plan,
+        actor=personas.officer,
+        label="第二季度",
+        period_start="2026-04-01",
+        period_end="2026-06-30",
+    )
+    for r in (q1, q2):
+        r.contract = plan.contract
+        _score_all(r, personas, orgs, 50, 70, [60], 60)
+    (first,) = asvc.round_score(round=q1, actor=personas.officer)
+    (second,) = asvc.round_score(round=q2, actor=personas.officer)
+    # then: the first quarter only asks for rectification; the second also proposes
+    # elimination, naming both rounds
+    assert set(first.consequences.values_list("kind", flat=True)) == {"rectification"}
+    kinds = dict(second.consequences.values_list("kind", "reason"))
+    assert set(kinds) == {"rectification", "elimination_proposal"}
+    assert "第一季度" in kinds["elimination_proposal"]
+    assert Consequence.objects.filter(kind="elimination_proposal").count() == 1
+
+
+def test_a_poor_grade_proposes_elimination_and_a_rescore_withdraws_it(
+    rnd, personas, orgs
+):
+    from assessments.models import Consequence, Scorecard
+
+    # given: (30×40 + 30×50 + 30×50 + 10×50) / 100 = 47.00 → 差
+    _score_all(rnd, personas, orgs, 40, 50, [50], 50)
+    (result,) = asvc.round_score(round=rnd, actor=personas.officer)
+    assert result.grade == "poor"
+    (c,) = Consequence.objects.filter(result=result)
+    assert c.kind == "elimination_proposal"
+    # when: the department's card is found to be a typo and corrected to 95, 95…
+    Scorecard.objects.filter(group=RaterKind.DEPARTMENT).update(answers=all_(95))
+    Scorecard.objects.filter(group=RaterKind.COMMUNITY).update(answers=all_(95))
+    Scorecard.objects.filter(group=RaterKind.RESIDENT).update(answers=all_(95))
+    Scorecard.objects.filter(group=RaterKind.RESIDENT_UNIT).update(answers=all_(95))
+    (again,) = asvc.round_score(round=rnd, actor=personas.officer)
+    # then: 95.00 → 优, and the proposal is withdrawn with its event
+    assert again.grade == "excellent"
+    c.refresh_from_db()
+    assert c.status == "withdrawn"
+    assert AuditEvent.objects.filter(action="assessments.consequence_withdraw").exists()
