@@ -14,6 +14,7 @@ if __name__ == "__main__":
             "bench_vendors.py",
             "bench_procurement.py",
             "bench_contracts.py",
+            "bench_assessments.py",
         )
     ]
     raise SystemExit(max(codes))
