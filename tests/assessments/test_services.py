@@ -15,6 +15,7 @@ from contracts.models import PaymentTranche
 from core.exceptions import Conflict, NotPermitted, ValidationFailed
 from core.models import AuditEvent
 from tests.contracts.conftest import *  # noqa: F403
+from tests.contracts.conftest import make_final_award
 
 pytestmark = pytest.mark.django_db
 
@@ -385,3 +386,77 @@ def test_a_poor_grade_proposes_elimination_and_a_rescore_withdraws_it(
     c.refresh_from_db()
     assert c.status == "withdrawn"
     assert AuditEvent.objects.filter(action="assessments.consequence_withdraw").exists()
+
+
+def test_a_scoring_run_killed_midway_and_run_again_gives_the_same_results(
+    make_contract, cworld, personas, orgs, monkeypatch
+):
+    from assessments.models import RoundResult
+
+    # given: a plan over two contracts with the same cards on each
+    second_award = make_final_award(
+        buyer=orgs.s1,
+        vendor=cworld.vendor,
+        items=cworld.items,
+        communities=cworld.communities,
+        code="CG-2026-002",
+    )
+    contracts = [make_contract(), make_contract(award=second_award)]
+    plan = asvc.plan_create(
+        actor=personas.officer,
+        buyer=orgs.s1,
+        name="方案",
+        year=2026,
+        period_kind="year",
+        contracts=contracts,
+    )
+    rnd = asvc.round_open(
+        plan=plan,
+        actor=personas.officer,
+        label="年度",
+        period_start="2026-01-01",
+        period_end="2026-12-31",
+    )
+    for c in contracts:
+        rnd.contract = c
+        _score_all(rnd, personas, orgs, 50, 70, [60, 65], 60)
+    # when: the worker dies after the first contract (the process is gone: nothing
+    # after that point runs)
+    from core.models import Job
+
+    job = Job.objects.create(kind="assessment-scoring")
+
+    class Killed(BaseException):
+        pass
+
+    calls = {"n": 0}
+
+    def die_after_first(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise Killed
+
+    monkeypatch.setattr("assessments.services.job_progress", die_after_first)
+    with pytest.raises(Killed):
+        asvc.round_score(round=rnd, actor=None, job=job)
+    half = dict(RoundResult.objects.values_list("contract_id", "inputs_digest"))
+    assert len(half) == 1
+    # and: the scoring is run again to the end
+    monkeypatch.undo()
+    asvc.round_score(round=rnd, actor=None)
+    again = {
+        r.contract_id: (r.total, r.grade, r.inputs_digest)
+        for r in RoundResult.objects.all()
+    }
+    # then: both contracts are scored, the first exactly as before, and both the same
+    # as a clean run gives
+    assert len(again) == 2
+    (first_id,) = half
+    assert again[first_id][2] == half[first_id]
+    RoundResult.objects.all().delete()
+    asvc.round_score(round=rnd, actor=None)
+    clean = {
+        r.contract_id: (r.total, r.grade, r.inputs_digest)
+        for r in RoundResult.objects.all()
+    }
+    assert clean == again
