@@ -150,6 +150,29 @@ def _template_rows(
     ]
 
 
+def _parents_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The indicator rows ordered so that a parent always comes before its children
+    (in their given order otherwise); rows whose parent is missing keep their place
+    at the end, for the scoring's checks to name them."""
+    placed: list[dict[str, Any]] = []
+    done: set[str] = set()
+    pending = list(rows)
+    while pending:
+        rest = []
+        for r in pending:
+            parent = r.get("parent")
+            if not parent or str(parent) in done:
+                placed.append(r)
+                done.add(str(r.get("code")))
+            else:
+                rest.append(r)
+        if len(rest) == len(pending):
+            placed.extend(rest)
+            break
+        pending = rest
+    return placed
+
+
 def plan_create(
     *,
     actor: User | None,
@@ -190,7 +213,7 @@ def plan_create(
     district = buyer.parent
     assert district is not None  # a street office always sits in a district
     on = dt.date(year, 1, 1)
-    rows = (
+    rows = _parents_first(
         indicators
         if indicators is not None
         else _template_rows(template, contracts, district, on)
@@ -335,9 +358,7 @@ def round_open(
     return rnd
 
 
-def _rater_group(
-    actor: User, contract: Contract, community: Organisation | None
-) -> str:
+def rater_group(actor: User, contract: Contract, community: Organisation | None) -> str:
     """Which rater group the actor scores for on this contract (NotPermitted if none):
     department staff of the street → departments; community staff of a community the
     contract serves → their community; an assessor of a resident unit of the street →
@@ -358,7 +379,12 @@ def _rater_group(
             and org.parent_id == contract.buyer_id
         ):
             return RaterKind.RESIDENT_UNIT
-        if m.role == Role.EXPERT:
+        if (
+            m.role == Role.EXPERT
+            and org.parent is not None
+            and contract.district.path.startswith(org.parent.path)
+        ):
+            # An expert of the district's (or its city's) pool.
             return RaterKind.EXPERT_PANEL
     raise NotPermitted(_("您不是本合同的评价主体。"))
 
@@ -418,11 +444,16 @@ def scorecard_submit(
         raise ValidationFailed(
             fields={"community": [_("该社区不在本合同的服务范围内。")]}
         )
-    group = _rater_group(actor, contract, community)
+    group = rater_group(actor, contract, community)
     if paper:
         if group != RaterKind.COMMUNITY:
             raise NotPermitted(_("只有社区工作人员可以录入居民纸质问卷。"))
         group = RaterKind.RESIDENT
+    if not round.plan.groups.filter(kind=group).exists():
+        raise NotPermitted(
+            _("本考核方案没有“%(group)s”这一评价主体。")
+            % {"group": RaterKind(group).label}
+        )
     clean = _check_answers(round, answers)
     with transaction.atomic():
         card = Scorecard.objects.create(
@@ -536,6 +567,15 @@ def resident_answer(*, raw_token: str, answers: Any, comment: str = "") -> Score
             comment=str(comment or "")[:2000],
             status=CardStatus.SUBMITTED,
             submitted_at=timezone.now(),
+        )
+        # Anonymous: no actor, and nothing that leads back to the token.
+        audit_record(
+            actor=None,
+            action="assessments.resident_answer",
+            obj=card,
+            to_state=card.status,
+            payload={"round": token.round_id, "community": token.community_id},
+            scope=token.round.plan.buyer.path,
         )
     return card
 

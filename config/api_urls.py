@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("vendors.api.urls")),
     path("procurements/", include("procurement.api.urls")),
     path("contracts/", include("contracts.api.urls")),
+    path("assessments/", include("assessments.api.urls")),
+    path("residents/", include("assessments.api_residents")),
 ]

@@ -1,6 +1,6 @@
 """HTML input parsing for the contract pages. The rules live in `services`; a form
 only turns posted text into the shape a service takes and puts a service's field
-errors back on the field the user typed into (`place_errors`)."""
+errors back on the field the user typed into (`core.forms.place_errors`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django import forms
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import DomainError
 from core.ids import as_id
 from core.money import parse_yuan
 from procurement.forms import MultipleFileField
@@ -33,31 +32,6 @@ TEXTAREA = {"widget": forms.Textarea(attrs={"rows": 3})}
 MAX_TRANCHES = 12
 MAX_ITEM_CHANGES = 10
 MAX_OPINIONS = 8
-
-
-def place_errors(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's `fields` on the form. `tranches.2.share` goes on the tranche
-    table ("第2行：…"), `standards.3` on the certificate, `items.1` on the item-change
-    rows; a field the form lacks goes above the form — never a raw key."""
-    placed = False
-    mapper = getattr(form, "map_error_key", None)
-    for key, messages in exc.fields.items():
-        parts = str(key).split(".")
-        target = mapper(str(key)) if mapper else None
-        prefix = ""
-        if target is None:
-            target = key if key in form.fields else parts[0]
-            if len(parts) > 1 and parts[1].isdigit():
-                prefix = _g("第%(n)s行：") % {"n": parts[1]}
-        for message in messages:
-            text = f"{prefix}{message}"
-            if target in form.fields:
-                form.add_error(target, text)
-            else:
-                form.add_error(None, text)
-            placed = True
-    if not placed:
-        form.add_error(None, str(exc.message))
 
 
 def _date(raw: Any) -> dt.date | None:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.decisions import Decision
-from core.forms import query_text
+from core.forms import form_service_call, query_text
 from core.ids import as_id
 from core.views import DomainErrorMixin
 from procurement.choices import AwardStatus
@@ -61,7 +61,6 @@ from .forms import (
     RequiredReasonForm,
     TerminateForm,
     TranchePayForm,
-    place_errors,
     tranche_initial,
     tranche_row_count,
 )
@@ -125,22 +124,8 @@ class ContractErrorMixin(DomainErrorMixin):
 
 
 def service_call(form: Any, call: Any) -> tuple[bool, Any, int]:
-    """`form_service_call` with the contract forms' error placement."""
-    from core.exceptions import DomainError, ValidationFailed
-
-    try:
-        result = call()
-    except ValidationFailed as exc:
-        place_errors(form, exc)
-        return False, None, 400
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(str(exc.message)) from exc
-        if exc.status_code == 404:
-            raise
-        form.add_error(None, str(exc.message))
-        return False, None, exc.status_code
-    return True, result, 200
+    """`core.forms.form_service_call`: a refusal for who the user is is the site's 403."""
+    return form_service_call(form, call, as_permission_denied=True)
 
 
 def action_page(

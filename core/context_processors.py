@@ -58,6 +58,17 @@ def navigation(request) -> dict:
         items.insert(
             len(items), ("contracts", _("合同"), reverse("contracts:contract-list"))
         )
+    # Assessments: the buyer's staff (plans) and every rater group with an account.
+    if user.is_superuser or roles & {
+        "district_admin",
+        "street_officer",
+        "auditor",
+        "department_staff",
+        "community_staff",
+        "assessor",
+        "expert",
+    }:
+        items.append(("assessments", _("考核"), reverse("assessments:plan-list")))
     items.insert(len(items), ("notices", _("公告"), reverse("notices:list")))
     if user.is_superuser or "district_admin" in roles:
         items.append(("api-tokens", _("接口令牌"), reverse("accounts:api-token-list")))

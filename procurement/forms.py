@@ -10,13 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.choices import OutsourceScope
 from catalogue.validation import purchase_refusal
-from core.exceptions import DomainError, ValidationFailed
+from core.exceptions import DomainError
+from core.forms import form_service_call as core_form_service_call
 
 from .choices import BondForm, BudgetSource, CriterionKind, Method, ScoringMethod
 
@@ -66,25 +66,14 @@ def form_service_call(
     *,
     as_permission_denied: bool = False,
 ) -> tuple[bool, Any, int]:
-    """Run a service for a valid form. Returns (ok, result, status): on success
-    (True, call's return, 200); on a ValidationFailed the field errors are placed on
-    the form (`apply_service_errors` with `targets`) and the status is 400; any other
-    refusal (409 etc.) goes above the form with its own status. 403 and 404 propagate
-    to DomainErrorMixin; with `as_permission_denied` a 403 is raised as Django's
-    PermissionDenied instead (the site's 403 page, as for a refused decision)."""
-    try:
-        result = call()
-    except ValidationFailed as exc:
-        apply_service_errors(form, exc, targets)
-        return False, None, 400
-    except DomainError as exc:
-        if exc.status_code == 403 and as_permission_denied:
-            raise PermissionDenied(str(exc.message)) from exc
-        if exc.status_code in (403, 404):
-            raise
-        form.add_error(None, str(exc.message))
-        return False, None, exc.status_code
-    return True, result, 200
+    """`core.forms.form_service_call` with the procurement forms' error placement
+    (`apply_service_errors` with `targets`)."""
+    return core_form_service_call(
+        form,
+        call,
+        place=lambda f, exc: apply_service_errors(f, exc, targets),  # type: ignore[arg-type]
+        as_permission_denied=as_permission_denied,
+    )
 
 
 def _target(key: str, targets: dict[str, str]) -> tuple[str | None, str]:

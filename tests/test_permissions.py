@@ -2863,6 +2863,570 @@ API_TOKENS: list[Case] = [
 ]
 
 
+# --- residents' tokens (assessments): the public phone page and the officer's batches --
+
+
+def _res(c):
+    """S1's plan and open round for the `contract_html` contract, with two resident
+    tokens of C1 (made on first use; `c.res.raws` are the raw tokens)."""
+    if getattr(c, "res", None) is None:
+        import assessments.services as asvc
+
+        plan = asvc.plan_create(
+            actor=c.p.officer,
+            buyer=c.o.s1,
+            name="居民满意度测评",
+            year=2026,
+            period_kind="year",
+            contracts=[c.k.contract],
+        )
+        rnd = asvc.round_open(
+            plan=plan,
+            actor=c.p.officer,
+            label="年度",
+            period_start="2026-01-01",
+            period_end="2026-12-31",
+        )
+        raws = asvc.resident_tokens_issue(
+            round=rnd,
+            actor=c.p.officer,
+            contract=c.k.contract,
+            community=c.o.c1,
+            count=2,
+            batch="第一批",
+        )
+        c.res = SimpleNamespace(plan=plan, round=rnd, raws=raws)
+    return c.res
+
+
+def _res_answers(c):
+    return {
+        f"q{pk}": "80" for pk in _res(c).plan.indicators.values_list("pk", flat=True)
+    }
+
+
+RESIDENTS: list[Case] = [
+    # Public: a resident answers by the token without an account (any visitor).
+    Case(
+        "residents:answer",
+        "get",
+        lambda c: reverse("residents:answer", args=[_res(c).raws[0]]),
+        {"anonymous": 200, "vendor": 200, "officer": 200},
+        extra={"contract": True},
+    ),
+    Case(
+        "residents:answer",
+        "get",
+        lambda c: reverse("residents:answer", args=["AAAAAAAAAAAAAAAAAAAAAA"]),
+        {"anonymous": 404, "officer": 404},
+        label="guessed token",
+    ),
+    Case(
+        "residents:answer",
+        "post",
+        lambda c: reverse("residents:answer", args=[_res(c).raws[0]]),
+        {"anonymous": 302, "vendor": 302},
+        data=_res_answers,
+        extra={"contract": True},
+    ),
+    Case(
+        "residents:thanks",
+        "get",
+        lambda c: reverse("residents:thanks"),
+        {"anonymous": 200, "officer": 200},
+    ),
+    Case(
+        "api:residents-answers",
+        "post",
+        lambda c: reverse("api:residents-answers"),
+        {"anonymous": 201, "vendor": 201},
+        data=lambda c: {"token": _res(c).raws[0], "answers": {"1": 80, "2": None}},
+        api=True,
+        fmt="json",
+        extra={"contract": True},
+    ),
+    Case(
+        "api:residents-answers",
+        "post",
+        lambda c: reverse("api:residents-answers"),
+        {"anonymous": 404},
+        data=lambda c: {"token": "AAAAAAAAAAAAAAAAAAAAAA", "answers": {"1": 80}},
+        api=True,
+        fmt="json",
+        label="guessed token",
+    ),
+    Case(
+        "residents_admin:token-batches",
+        "get",
+        lambda c: reverse("residents_admin:token-batches", args=[_res(c).round.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "dept": 403,
+            "other_officer": 404,
+            "vendor": 404,
+            "community": 404,
+        },
+        extra={"contract": True},
+    ),
+    Case(
+        "residents_admin:token-batches",
+        "post",
+        lambda c: reverse("residents_admin:token-batches", args=[_res(c).round.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "auditor": 403,
+            "other_officer": 404,
+            "vendor": 404,
+            "outsider": 404,
+        },
+        data=lambda c: {
+            "contract": c.k.contract.pk,
+            "community": c.o.c1.pk,
+            "count": 3,
+            "batch": "第二批",
+        },
+        extra={"contract": True},
+    ),
+]
+
+
+# --- assessments HTML: plans, rounds, results and the raters' scorecards ----------------
+
+
+def _as(c):
+    """S1's plan for the `contract_html` contract with an open round (年度) and a
+    scored one (上半年) with its result (made on first use)."""
+    if getattr(c, "assess", None) is None:
+        import assessments.services as asvc
+
+        plan = asvc.plan_create(
+            actor=c.p.officer,
+            buyer=c.o.s1,
+            name="权限矩阵考核方案",
+            year=2026,
+            period_kind="half",
+            contracts=[c.k.contract],
+        )
+        scored = asvc.round_open(
+            plan=plan,
+            actor=c.p.officer,
+            label="上半年",
+            period_start="2026-01-01",
+            period_end="2026-06-30",
+        )
+        asvc.scorecard_submit(
+            round=scored,
+            actor=c.p.dept,
+            contract=c.k.contract,
+            answers={"1": 80, "2": 80, "3": 80, "4": 80},
+        )
+        (result,) = asvc.round_score(round=scored, actor=c.p.officer)
+        rnd = asvc.round_open(
+            plan=plan,
+            actor=c.p.officer,
+            label="年度",
+            period_start="2026-01-01",
+            period_end="2026-12-31",
+        )
+        c.assess = SimpleNamespace(plan=plan, round=rnd, scored=scored, result=result)
+    return c.assess
+
+
+def _ah(name, method, url, expect, data=None, label=""):
+    """An assessments HTML case, built on the `contract_html` contract."""
+    return Case(
+        f"assessments:{name}",
+        method,
+        url,
+        expect,
+        data=data,
+        label=label,
+        extra={"contract": True},
+    )
+
+
+def _card_url(c, community=True):
+    a = _as(c)
+    url = reverse("assessments:card-create", args=[a.round.pk])
+    url += f"?contract={c.k.contract.pk}"
+    return url + (f"&community={c.o.c1.pk}" if community else "")
+
+
+ASSESSMENTS_HTML: list[Case] = [
+    _ah(
+        "plan-list",
+        "get",
+        lambda c: reverse("assessments:plan-list"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "auditor": 200,
+            "dept": 200,
+            "community": 200,
+            "assessor": 200,
+            "expert": 200,
+            "vendor": 403,
+        },
+    ),
+    _ah(
+        "plan-create",
+        "get",
+        lambda c: reverse("assessments:plan-create"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "dept": 403,
+            "auditor": 403,
+            "vendor": 403,
+        },
+    ),
+    _ah(
+        "plan-create",
+        "post",
+        lambda c: reverse("assessments:plan-create"),
+        {
+            "anonymous": LOGIN,
+            "officer": 302,
+            "admin": 302,
+            "other_officer": 400,  # S1's contract and street are not choices for S2
+            "community": 403,
+            "vendor": 403,
+        },
+        data=lambda c: {
+            "buyer": c.o.s1.pk,
+            "name": "新方案",
+            "year": "2026",
+            "period_kind": "year",
+            "contracts": [c.k.contract.pk],
+            "template": "dimensions",
+            "missing_rule": "reweight",
+        },
+    ),
+    _ah(
+        "plan-detail",
+        "get",
+        lambda c: reverse("assessments:plan-detail", args=[_as(c).plan.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "dept": 200,
+            "auditor": 200,
+            "other_officer": 404,
+            "outsider": 404,
+            "community": 404,
+            "vendor": 404,
+        },
+    ),
+    _ah(
+        "plan-detail",
+        "post",
+        lambda c: reverse("assessments:plan-detail", args=[_as(c).plan.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 302,
+            "dept": 403,
+            "auditor": 403,
+            "other_officer": 404,
+            "vendor": 404,
+        },
+        data=lambda c: {
+            "label": "第三季度",
+            "period_start": "2026-07-01",
+            "period_end": "2026-09-30",
+        },
+        label="open a round",
+    ),
+    _ah(
+        "round-detail",
+        "get",
+        lambda c: reverse("assessments:round-detail", args=[_as(c).round.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "dept": 200,
+            "auditor": 200,
+            "other_officer": 404,
+            "outsider": 404,
+            "community": 404,
+            "vendor": 404,
+        },
+    ),
+    _ah(
+        "round-score",
+        "post",
+        lambda c: reverse("assessments:round-score", args=[_as(c).round.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 302,
+            "admin": 302,
+            "dept": 403,
+            "auditor": 403,
+            "other_officer": 404,
+            "vendor": 404,
+        },
+    ),
+    _ah(
+        "round-job",
+        "get",
+        lambda c: reverse("assessments:round-job", args=[_as(c).round.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "dept": 200,
+            "other_officer": 404,
+            "vendor": 404,
+        },
+    ),
+    _ah(
+        "result-detail",
+        "get",
+        lambda c: reverse("assessments:result-detail", args=[_as(c).result.pk]),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "auditor": 200,
+            "dept": 200,
+            "other_officer": 404,
+            "outsider": 404,
+            "community": 404,
+            "vendor": 404,
+        },
+    ),
+    _ah(
+        "card-create",
+        "get",
+        _card_url,
+        {
+            "anonymous": LOGIN,
+            "dept": 200,
+            "community": 200,
+            "assessor": 200,
+            "officer": 403,  # sees the plan, rates for no group
+            "auditor": 403,
+            "other_officer": 404,
+            "expert": 404,  # the plan has no expert panel
+            "vendor": 404,
+        },
+    ),
+    _ah(
+        "card-create",
+        "post",
+        _card_url,
+        {
+            "anonymous": LOGIN,
+            "dept": 302,
+            "community": 302,
+            "assessor": 302,
+            "officer": 403,
+            "other_officer": 404,
+            "vendor": 404,
+        },
+        data=lambda c: {f"answers[{n}]": "80" for n in ("1", "2", "3", "4")},
+    ),
+]
+
+
+# --- assessments API: plans, rounds, scorecards, scoring and results -------------------
+
+
+def _aa(c):
+    """S1's plan for the `contract_html` contract with an open round (年度) and a
+    scored one (上半年) with its result, for the API cases (made on first use)."""
+    if getattr(c, "assess_api", None) is None:
+        import assessments.services as asvc
+
+        plan = asvc.plan_create(
+            actor=c.p.officer,
+            buyer=c.o.s1,
+            name="接口权限矩阵考核方案",
+            year=2026,
+            period_kind="half",
+            contracts=[c.k.contract],
+        )
+        scored = asvc.round_open(
+            plan=plan,
+            actor=c.p.officer,
+            label="上半年",
+            period_start="2026-01-01",
+            period_end="2026-06-30",
+        )
+        asvc.scorecard_submit(
+            round=scored,
+            actor=c.p.dept,
+            contract=c.k.contract,
+            answers={"1": 80, "2": 80, "3": 80, "4": 80},
+        )
+        (result,) = asvc.round_score(round=scored, actor=c.p.officer)
+        rnd = asvc.round_open(
+            plan=plan,
+            actor=c.p.officer,
+            label="年度",
+            period_start="2026-01-01",
+            period_end="2026-12-31",
+        )
+        c.assess_api = SimpleNamespace(
+            plan=plan, round=rnd, scored=scored, result=result
+        )
+    return c.assess_api
+
+
+def _aau(name, attr):
+    """api:<name> with the pk of the API assessment world's `attr`."""
+    return lambda c: reverse(f"api:{name}", args=[getattr(_aa(c), attr).pk])
+
+
+ASSESSMENTS_API: list[Case] = [
+    _ka(
+        "assessment-plan-list",
+        "get",
+        lambda c: reverse("api:assessment-plan-list"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "admin": 200,
+            "auditor": 200,
+            "dept": 200,
+            "community": 403,
+            "vendor": 403,
+            "expert": 403,
+        },
+    ),
+    _ka(
+        "assessment-plan-list",
+        "post",
+        lambda c: reverse("api:assessment-plan-list"),
+        {
+            "anonymous": 401,
+            "officer": 201,
+            "admin": 201,
+            "auditor": 403,
+            "vendor": 403,
+            "community": 403,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+        data=lambda c: {
+            "name": "接口新建方案",
+            "year": 2026,
+            "period_kind": "year",
+            "contracts": [c.k.contract.pk],
+        },
+        label="template",
+    ),
+    _ka(
+        "assessment-plan-detail",
+        "get",
+        _aau("assessment-plan-detail", "plan"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "auditor": 200,
+            "community": 404,
+            "vendor": 404,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+    ),
+    _ka(
+        "assessment-plan-rounds",
+        "post",
+        _aau("assessment-plan-rounds", "plan"),
+        {
+            "anonymous": 401,
+            "officer": 201,
+            "auditor": 403,
+            "dept": 403,
+            "vendor": 404,
+            "other_officer": 404,
+        },
+        data=lambda c: {
+            "label": "下半年",
+            "period_start": "2026-07-01",
+            "period_end": "2026-12-31",
+        },
+    ),
+    _ka(
+        "assessment-round-detail",
+        "get",
+        _aau("assessment-round-detail", "round"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "dept": 200,
+            "community": 200,
+            "assessor": 200,
+            "expert": 404,
+            "vendor": 404,
+            "other_officer": 404,
+        },
+    ),
+    _ka(
+        "assessment-round-score",
+        "post",
+        _aau("assessment-round-score", "round"),
+        {
+            "anonymous": 401,
+            "officer": 202,
+            "dept": 403,
+            "community": 403,
+            "vendor": 404,
+            "other_officer": 404,
+        },
+        data=lambda c: {},
+    ),
+    _ka(
+        "assessment-round-cards",
+        "post",
+        _aau("assessment-round-cards", "round"),
+        {
+            "anonymous": 401,
+            "dept": 201,
+            "assessor": 201,
+            "officer": 403,
+            "auditor": 403,
+            "expert": 404,
+            "vendor": 404,
+            "other_officer": 404,
+        },
+        data=lambda c: {
+            "contract": c.k.contract.pk,
+            "answers": {"1": 70, "2": 80, "3": 90, "4": 80},
+        },
+    ),
+    _ka(
+        "assessment-round-results",
+        "get",
+        _aau("assessment-round-results", "scored"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "auditor": 200,
+            "community": 403,
+            "vendor": 404,
+            "other_officer": 404,
+        },
+    ),
+    _ka(
+        "assessment-result-detail",
+        "get",
+        _aau("assessment-result-detail", "result"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "auditor": 200,
+            "community": 404,
+            "vendor": 404,
+            "other_officer": 404,
+        },
+    ),
+]
+
+
 CASES = (
     HTML
     + API
@@ -2871,6 +3435,9 @@ CASES = (
     + CONTRACTS_HTML
     + CONTRACTS_API
     + API_TOKENS
+    + RESIDENTS
+    + ASSESSMENTS_HTML
+    + ASSESSMENTS_API
 )
 
 # URLs that are not ours to test here, with the reason.

@@ -128,6 +128,10 @@ def _grow(kind: str, n: int, ctx) -> None:
         _grow_html_contracts(n, ctx)
     elif kind in ("contract-feed", "deliveries", "api-tokens"):
         _grow_api_contracts(kind, n, ctx)
+    elif kind in ("assessment-plans", "assessment-results"):
+        _grow_assessments(kind, n, ctx)
+    elif kind == "assessment-to-rate":
+        _grow_assessments_to_rate(n, ctx)
     elif kind == "days":
         base = dt.date(2025, 1, 1) + dt.timedelta(days=CalendarDay.objects.count())
         for i in range(n):
@@ -367,6 +371,90 @@ def _first_centre() -> int:
     from vendors.models import IncubationCentre
 
     return IncubationCentre.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
+def _budget_round(ctx):
+    """The first budget assessment round of S1 (a plan on the budget contract)."""
+    from assessments.models import AssessmentPlan, AssessmentRound
+
+    rnd = AssessmentRound.objects.filter(plan__name="预算考核方案").first()
+    if rnd is None:
+        plan = AssessmentPlan.objects.create(
+            name="预算考核方案",
+            buyer=ctx["orgs"].s1,
+            district=ctx["orgs"].d1,
+            year=2026,
+            period_kind="year",
+        )
+        plan.contracts.set([_budget_contract(ctx)])
+        rnd = AssessmentRound.objects.create(
+            plan=plan,
+            label="年度",
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+        )
+    return rnd
+
+
+def _grow_assessments(kind: str, n: int, ctx) -> None:
+    """Assessment plans of S1 on a contract each, or results of the budget round."""
+    from django.utils import timezone
+
+    from assessments.models import AssessmentPlan, RoundResult
+    from contracts.models import Contract
+
+    rnd = _budget_round(ctx)
+    for _ in range(n):
+        _grow_html_contracts(1, ctx)
+        contract = Contract.objects.order_by("-pk").first()
+        if kind == "assessment-plans":
+            plan = AssessmentPlan.objects.create(
+                name=f"考核{contract.pk}",
+                buyer=ctx["orgs"].s1,
+                district=ctx["orgs"].d1,
+                year=2026,
+                period_kind="year",
+            )
+            plan.contracts.set([contract])
+        else:
+            rnd.plan.contracts.add(contract)
+            RoundResult.objects.create(
+                round=rnd,
+                contract=contract,
+                vendor=contract.vendor,
+                status="ok",
+                total=80,
+                grade="good",
+                breakdown={"explanation": ["总分 80"]},
+                inputs_digest="0" * 64,
+                computed_at=timezone.now(),
+            )
+
+
+def _grow_assessments_to_rate(n: int, ctx) -> None:
+    """Plans of S1 on a contract each (serving C1), with a community rater group and
+    an open round: the community persona's 待评分 list grows by one row each."""
+    from assessments.models import AssessmentPlan, AssessmentRound, RaterGroup
+    from contracts.models import Contract
+
+    for _ in range(n):
+        _grow_html_contracts(1, ctx)
+        contract = Contract.objects.order_by("-pk").first()
+        plan = AssessmentPlan.objects.create(
+            name=f"待评{contract.pk}",
+            buyer=ctx["orgs"].s1,
+            district=ctx["orgs"].d1,
+            year=2026,
+            period_kind="year",
+        )
+        plan.contracts.set([contract])
+        RaterGroup.objects.create(plan=plan, kind="community", weight=100)
+        AssessmentRound.objects.create(
+            plan=plan,
+            label="年度",
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+        )
 
 
 LISTS = [
@@ -684,6 +772,41 @@ LISTS = [
         lambda c: reverse("contracts:contract-detail", args=[_budget_contract(c).pk]),
         "deliveries",
         26,
+    ),
+    (
+        "api assessment plan list",
+        "officer",
+        lambda c: reverse("api:assessment-plan-list") + "?year=2026",
+        "assessment-plans",
+        6,
+    ),
+    (
+        "api assessment round results",
+        "officer",
+        lambda c: reverse("api:assessment-round-results", args=[_budget_round(c).pk]),
+        "assessment-results",
+        8,
+    ),
+    (
+        "html assessment plan list",
+        "officer",
+        lambda c: reverse("assessments:plan-list"),
+        "assessment-plans",
+        8,
+    ),
+    (
+        "html assessment round page as results grow",
+        "officer",
+        lambda c: reverse("assessments:round-detail", args=[_budget_round(c).pk]),
+        "assessment-results",
+        11,
+    ),
+    (
+        "html assessment to-rate list",
+        "community",
+        lambda c: reverse("assessments:plan-list"),
+        "assessment-to-rate",
+        11,
     ),
 ]
 

@@ -14,44 +14,11 @@ from assessments.models import ResidentToken, RoundResult, Scorecard
 from contracts.models import PaymentTranche
 from core.exceptions import Conflict, NotPermitted, ValidationFailed
 from core.models import AuditEvent
+from tests.assessments.conftest import all_  # noqa: E402
 from tests.contracts.conftest import *  # noqa: F403
 from tests.contracts.conftest import make_final_award
 
 pytestmark = pytest.mark.django_db
-
-FOUR = ("1", "2", "3", "4")
-
-
-def all_(points) -> dict:
-    return dict.fromkeys(FOUR, points)
-
-
-@pytest.fixture
-def plan(make_contract, personas, orgs):
-    contract = make_contract()
-    p = asvc.plan_create(
-        actor=personas.officer,
-        buyer=orgs.s1,
-        name="2026年度社区公共服务绩效考核",
-        year=2026,
-        period_kind="year",
-        contracts=[contract],
-    )
-    p.contract = contract
-    return p
-
-
-@pytest.fixture
-def rnd(plan, personas):
-    r = asvc.round_open(
-        plan=plan,
-        actor=personas.officer,
-        label="年度",
-        period_start="2026-01-01",
-        period_end="2026-12-31",
-    )
-    r.contract = plan.contract
-    return r
 
 
 def test_a_plan_takes_the_districts_dimensions_and_rater_weights(plan):
@@ -460,3 +427,37 @@ def test_a_scoring_run_killed_midway_and_run_again_gives_the_same_results(
         for r in RoundResult.objects.all()
     }
     assert clean == again
+
+
+def test_a_card_for_a_group_the_plan_lacks_is_refused(make_contract, personas, orgs):
+    # given: a plan rated by departments and communities only
+    contract = make_contract()
+    plan = asvc.plan_create(
+        actor=personas.officer,
+        buyer=orgs.s1,
+        name="方案",
+        year=2026,
+        period_kind="year",
+        contracts=[contract],
+        groups=[
+            {"kind": "department", "weight": 50},
+            {"kind": "community", "weight": 50},
+        ],
+    )
+    rnd = asvc.round_open(
+        plan=plan,
+        actor=personas.officer,
+        label="年度",
+        period_start="2026-01-01",
+        period_end="2026-12-31",
+    )
+    # when: the resident unit and an expert try to score
+    for actor in (personas.assessor, personas.expert):
+        with pytest.raises(NotPermitted):
+            asvc.scorecard_submit(
+                round=rnd, actor=actor, contract=contract, answers=all_(80)
+            )
+    # then: nothing is saved, and scoring the round is not disturbed
+    assert not Scorecard.objects.exists()
+    (result,) = asvc.round_score(round=rnd, actor=personas.officer)
+    assert result.status == "failed"

@@ -1,0 +1,1 @@
+"""REST API of assessments: plans, rounds, scorecards and results."""

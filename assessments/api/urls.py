@@ -1,0 +1,12 @@
+"""REST API of assessments under /api/v1/assessments/."""
+
+from rest_framework.routers import SimpleRouter
+
+from .views import AssessmentPlanViewSet, AssessmentRoundViewSet, RoundResultViewSet
+
+router = SimpleRouter()
+router.register("plans", AssessmentPlanViewSet, basename="assessment-plan")
+router.register("rounds", AssessmentRoundViewSet, basename="assessment-round")
+router.register("results", RoundResultViewSet, basename="assessment-result")
+
+urlpatterns = router.urls
