@@ -261,14 +261,6 @@ class Scorecard(models.Model):
         related_name="+",
     )
     rater = user_reference()
-    rater_organisation = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("评价单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     token = models.OneToOneField(
         ResidentToken,
         null=True,

@@ -35,6 +35,7 @@ from .choices import (
     ConsequenceStatus,
     MissingGroupRule,
     PeriodKind,
+    PlanStatus,
     RaterKind,
     RoundStatus,
     Scale,
@@ -347,11 +348,18 @@ def round_open(
             rnd = AssessmentRound.objects.create(
                 plan=plan, label=label, period_start=start, period_end=end
             )
+            # The first round puts the plan into force (its status was only a draft).
+            started = AssessmentPlan.objects.filter(
+                pk=plan.pk, status=PlanStatus.DRAFT
+            ).update(status=PlanStatus.ACTIVE)
+            if started:
+                plan.status = PlanStatus.ACTIVE
             audit_record(
                 actor=actor,
                 action="assessments.round_open",
                 obj=rnd,
                 to_state=rnd.status,
+                payload={"plan_started": bool(started)},
             )
     except IntegrityError as exc:
         raise ValidationFailed(fields={"label": [_("该考核期已存在。")]}) from exc
@@ -462,7 +470,6 @@ def scorecard_submit(
             group=group,
             community=community,
             rater=None if paper else actor,
-            rater_organisation=None,
             source=CardSource.PAPER if paper else CardSource.ONLINE,
             entered_by=actor if paper else None,
             answers=clean,
@@ -595,21 +602,23 @@ def breakdown_json(breakdown: Any) -> Any:
     return plain(dataclasses.asdict(breakdown))
 
 
-def _contract_inputs(
-    round_: AssessmentRound, contract: Contract
-) -> tuple[list[Card], dict[str, Any]]:
-    cards = [
-        Card(
-            id=str(c.pk),
-            group=c.group,
-            community=str(c.community_id) if c.community_id else None,
-            answers=c.answers,
+def _cards_by_contract(round_: AssessmentRound) -> dict[int, list[Card]]:
+    """Every submitted card of the round, in one query, by contract."""
+    out: dict[int, list[Card]] = {}
+    for cid, pk, group, community_id, answers in (
+        Scorecard.objects.filter(round=round_, status=CardStatus.SUBMITTED)
+        .order_by("pk")
+        .values_list("contract_id", "pk", "group", "community_id", "answers")
+    ):
+        out.setdefault(cid, []).append(
+            Card(
+                id=str(pk),
+                group=group,
+                community=str(community_id) if community_id else None,
+                answers=answers,
+            )
         )
-        for c in Scorecard.objects.filter(
-            round=round_, contract=contract, status=CardStatus.SUBMITTED
-        ).order_by("pk")
-    ]
-    return cards, {"cards": len(cards)}
+    return out
 
 
 def round_score(
@@ -639,8 +648,9 @@ def round_score(
     bands = _bands(plan.district, round.period_end)
     contracts = list(plan.contracts.select_related("vendor", "buyer", "district"))
     results = []
+    cards_by_contract = _cards_by_contract(round)
     for n, contract in enumerate(contracts, start=1):
-        cards, _meta = _contract_inputs(round, contract)
+        cards = cards_by_contract.get(contract.pk, [])
         breakdown = compute_vendor_score(specs, groups, cards, bands, plan.missing_rule)
         with transaction.atomic():
             result, _created = RoundResult.objects.update_or_create(

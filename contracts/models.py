@@ -208,10 +208,6 @@ class Contract(TimeStampedModel):
     def audit_scope(self) -> str:
         return self.buyer.path
 
-    @property
-    def additions_total(self) -> Decimal:
-        return self.value - self.original_value
-
 
 class ContractItem(models.Model):
     """One catalogue item delivered in one community, with its yearly target."""

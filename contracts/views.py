@@ -879,7 +879,14 @@ class ChangeCreateView(LoginRequiredMixin, ContractErrorMixin, View):
         return render(
             request,
             self.template_name,
-            {"contract": contract, "form": form},
+            {
+                "contract": contract,
+                "form": form,
+                # The cap and what is used of it, as the service counts them.
+                "cap_share": services.additions_share(contract),
+                "cap": services.additions_cap(contract),
+                "used": services.additions_used(contract),
+            },
             status=status,
         )
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from core.decisions import ALLOW, Decision, deny
 
 from .choices import (
-    GRADE_RANK,
     OPEN_STATUSES,
     SIGNED_STATUSES,
     AcceptanceStatus,
@@ -436,7 +435,3 @@ def extra_work_decision(user: Any, extra: ExtraWork, name: str) -> Decision:
     """May `user` run `name` (approve, refuse, dispute, compensate) on the extra-work
     record now? With the reason if not."""
     return child_decision(EXTRA_WORK_TRANSITIONS, user, extra, name)
-
-
-def grade_at_least(grade: str, threshold: str) -> bool:
-    return GRADE_RANK[grade] >= GRADE_RANK[threshold]  # type: ignore[index]

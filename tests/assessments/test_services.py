@@ -461,3 +461,19 @@ def test_a_card_for_a_group_the_plan_lacks_is_refused(make_contract, personas, o
     assert not Scorecard.objects.exists()
     (result,) = asvc.round_score(round=rnd, actor=personas.officer)
     assert result.status == "failed"
+
+
+def test_the_first_round_puts_the_plan_into_force(plan, personas):
+    # given: a new plan is a draft
+    assert plan.status == "draft"
+    # when: its first round opens
+    asvc.round_open(
+        plan=plan,
+        actor=personas.officer,
+        label="第一季度",
+        period_start="2026-01-01",
+        period_end="2026-03-31",
+    )
+    # then: the plan is in force
+    plan.refresh_from_db()
+    assert plan.status == "active"

@@ -815,3 +815,31 @@ def test_contract_page_shows_the_extra_work_ratio(make_contract, personas, web, 
     assert all("25.0%" in r for r in rows)
     assert "铁佛社区" in rows[1]
     assert "6.0" in rows[1]
+
+
+def test_change_form_states_the_cap_and_what_is_used_of_it(
+    make_contract, personas, web
+):
+    # given: 200,000.00 with a pending addition of 5,000.00
+    contract = make_contract()
+    services.contract_change_propose(
+        contract=contract,
+        actor=personas.officer,
+        kind="addition",
+        reason_code="demand_growth",
+        rationale="困难群众增加",
+        value_delta="5000",
+    )
+    # when: the officer opens the change form
+    page = html(
+        web(personas.officer).get(
+            reverse("contracts:change-create", args=[contract.pk])
+        )
+    )
+    # then: the cap is the rule's share of the original value, and the pending
+    # proposal counts as used
+    box = page[page.index('id="cap"') :]
+    box = box[: box.index("</div>")]
+    assert "¥5,000.00" in box
+    assert "¥20,000.00" in box
+    assert "10%" in box
