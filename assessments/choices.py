@@ -59,3 +59,37 @@ class ConsequenceStatus(models.TextChoices):
     OPEN = "open", _("待处理")
     CLOSED = "closed", _("已办结")
     WITHDRAWN = "withdrawn", _("已撤销")
+
+
+class ListStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLICITY = "publicity", _("公示中")
+    PUBLISHED = "published", _("已发布")
+
+
+class EntryStatus(models.TextChoices):
+    PROPOSED = "proposed", _("拟定")
+    OBJECTED = "objected", _("有异议")
+    DECIDED = "decided", _("已决定")
+    APPEALED = "appealed", _("申诉中")
+
+
+class ObjectionKind(models.TextChoices):
+    OBJECTION = "objection", _("公示期异议")
+    APPEAL = "appeal", _("决定后申诉")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    UPHELD = "upheld", _("成立")
+    REJECTED = "rejected", _("不成立")
+
+
+class Ending(models.TextChoices):
+    TERMINATE = "terminate", _("提前终止合同")
+    EXPIRE = "expire", _("合同到期后不再续签")
+
+
+class PanelRole(models.TextChoices):
+    EXPERT = "expert", _("评审专家")
+    PEER = "peer", _("同行评议人")

@@ -20,13 +20,21 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import MANAGER_ROLES, READER_ROLES  # noqa: F401 (services use it)
 from core.models import TimeStampedModel, user_reference
 from core.querysets import VisibleQuerySet
+from core.visibility import ancestor_paths
+from vendors.choices import Standing
 
 from .choices import (
     CardSource,
     CardStatus,
     ConsequenceKind,
     ConsequenceStatus,
+    Ending,
+    EntryStatus,
+    ListStatus,
     MissingGroupRule,
+    ObjectionKind,
+    ObjectionStatus,
+    PanelRole,
     PeriodKind,
     PlanStatus,
     RaterKind,
@@ -358,3 +366,190 @@ class Consequence(models.Model):
     @property
     def audit_scope(self) -> str:
         return self.result.round.plan.buyer.path
+
+
+class PanelMember(models.Model):
+    """A member of a plan's expert panel (experts and peer reviewers, seed 001) with
+    a conflict-of-interest declaration, as in procurement committees (COM-08, INC-09).
+    Only a member who declared no conflict may score; the panel's size is odd."""
+
+    plan = models.ForeignKey(
+        AssessmentPlan, on_delete=models.CASCADE, related_name="panel"
+    )
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=PanelRole.choices)
+    declared_at = models.DateTimeField(_("声明时间"), null=True, blank=True)
+    no_conflict = models.BooleanField(_("声明无利害关系"), default=False)
+    conflict_note = models.TextField(_("利害关系说明"), blank=True)
+    recused = models.BooleanField(_("回避"), default=False)
+    added_by = user_reference()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("专家评审组成员")
+        verbose_name_plural = _("专家评审组成员")
+        ordering = ["plan", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "user"], name="assessments_panel_member_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_role_display()}"
+
+
+class AdmissionListQuerySet(VisibleQuerySet):
+    def visibility_filter(self, user, action: str) -> models.Q | None:
+        """The district's and its streets' staff see every list of their district; a
+        vendor's staff and the public see published lists only (the view narrows a
+        vendor to its own entries before publication)."""
+        if user.is_superuser:
+            return None
+        q = models.Q(status=ListStatus.PUBLISHED)
+        for m in user.active_memberships():
+            if m.role in READER_ROLES:
+                q |= models.Q(district__path__startswith=m.scope_path) | models.Q(
+                    district__path__in=ancestor_paths(m.scope_path)
+                )
+        return q
+
+
+class AdmissionList(TimeStampedModel):
+    """A district's admission list (准入名单) for a year: each organisation's standing
+    (keep / warn / eliminate) from its grades, publicised (公示) before it is
+    decided. It gates only 比选 invitations; in 公开招标 and 磋商 it is shown and never
+    enforced (PM-12)."""
+
+    district = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("区"),
+        on_delete=models.PROTECT,
+        related_name="admission_lists",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ListStatus.choices, default=ListStatus.DRAFT
+    )
+    publicity_start = models.DateField(_("公示开始"), null=True, blank=True)
+    publicity_end = models.DateField(_("公示结束"), null=True, blank=True)
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    appeal_until = models.DateField(_("申诉截止"), null=True, blank=True)
+    created_by = user_reference()
+
+    objects = AdmissionListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("准入名单")
+        verbose_name_plural = _("准入名单")
+        ordering = ["-year", "district"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year"], name="assessments_list_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_scope(self) -> str:
+        return self.district.path
+
+
+class AdmissionEntry(models.Model):
+    """One organisation on the list: its grades in the year, the standing proposed
+    from them and the decided one, the cooling-off date of an elimination and, for
+    an elimination, the re-tender drafted and the interim arrangement."""
+
+    admission_list = models.ForeignKey(
+        AdmissionList, on_delete=models.CASCADE, related_name="entries"
+    )
+    vendor = models.ForeignKey(
+        "vendors.Vendor",
+        verbose_name=_("承接组织"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    previous_standing = models.CharField(
+        _("上年结论"), max_length=20, choices=Standing.choices, blank=True
+    )
+    proposed = models.CharField(_("拟定结论"), max_length=20, choices=Standing.choices)
+    standing = models.CharField(
+        _("决定结论"), max_length=20, choices=Standing.choices, blank=True
+    )
+    grades: Any = models.JSONField(_("考核等级"), default=list)
+    basis = models.TextField(_("依据"))
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=EntryStatus.choices,
+        default=EntryStatus.PROPOSED,
+    )
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
+    cooling_off_until = models.DateField(_("不得受邀参加比选至"), null=True, blank=True)
+    ending = models.CharField(
+        _("合同处理"), max_length=20, choices=Ending.choices, blank=True
+    )
+    ends_on = models.DateField(_("服务结束日期"), null=True, blank=True)
+    interim_arrangement = models.TextField(_("过渡期安排"), blank=True)
+    retenders = models.ManyToManyField(
+        "procurement.ProcurementProject",
+        verbose_name=_("重新采购项目"),
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("准入名单条目")
+        verbose_name_plural = _("准入名单条目")
+        ordering = ["admission_list", "vendor__organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["admission_list", "vendor"], name="assessments_entry_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} {self.get_proposed_display()}"
+
+    @property
+    def audit_scope(self) -> str:
+        return self.admission_list.district.path
+
+
+class AdmissionObjection(models.Model):
+    """An organisation's objection during publicity (异议) or appeal after the
+    decision (申诉), each closed by a decision."""
+
+    entry = models.ForeignKey(
+        AdmissionEntry, on_delete=models.CASCADE, related_name="objections"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=ObjectionKind.choices)
+    text = models.TextField(_("理由"))
+    filed_by = user_reference()
+    filed_on = models.DateField(_("提出日期"))
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=ObjectionStatus.choices,
+        default=ObjectionStatus.OPEN,
+    )
+    decision = models.TextField(_("处理意见"), blank=True)
+    decided_by = user_reference()
+    decided_on = models.DateField(_("处理日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("异议与申诉")
+        verbose_name_plural = _("异议与申诉")
+        ordering = ["entry", "filed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entry} {self.get_kind_display()}"
+
+    @property
+    def audit_scope(self) -> str:
+        return self.entry.admission_list.district.path

@@ -12,5 +12,6 @@ urlpatterns = [
     path("procurements/", include("procurement.api.urls")),
     path("contracts/", include("contracts.api.urls")),
     path("assessments/", include("assessments.api.urls")),
+    path("admission-list/", include("assessments.api.admission")),
     path("residents/", include("assessments.api_residents")),
 ]

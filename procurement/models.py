@@ -710,3 +710,46 @@ class Challenge(models.Model):
     @property
     def audit_scope(self) -> str:
         return self.project.buyer.path
+
+
+class Invitation(models.Model):
+    """An organisation invited to a 比选 (邀请比选): only invited organisations bid when
+    the project has invitations. The district's admission list bars an eliminated
+    organisation until its cooling-off date; 公开招标 and 磋商 take no invitations and
+    no list gates them (PM-12)."""
+
+    project = models.ForeignKey(
+        ProcurementProject, on_delete=models.CASCADE, related_name="invitations"
+    )
+    vendor = models.ForeignKey(
+        "vendors.Vendor",
+        verbose_name=_("受邀组织"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("比选邀请")
+        verbose_name_plural = _("比选邀请")
+        ordering = ["project", "invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "vendor"], name="procurement_invitation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} · {self.vendor}"
+
+    @property
+    def audit_scope(self) -> str:
+        return self.project.buyer.path

@@ -138,3 +138,11 @@ class LogKind(models.TextChoices):
     REGISTRATION_HELP = "registration_help", _("登记协助（备案→登记）")
     MIDTERM_REVIEW = "midterm_review", _("中期评估")
     VISIT = "visit", _("跟踪回访")
+
+
+class Standing(models.TextChoices):
+    """An organisation's standing on a district's admission list (准入名单)."""
+
+    KEEP = "keep", _("保留")
+    WARN = "warn", _("警示")
+    ELIMINATE = "eliminate", _("淘汰")

@@ -27,6 +27,7 @@ from .choices import (
     OrgType,
     PersonRole,
     ReportResult,
+    Standing,
     VendorStatus,
 )
 
@@ -602,3 +603,36 @@ class IncubationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
+
+
+class VendorStanding(models.Model):
+    """An organisation's standing on one district's published admission list (准入名单)
+    for a year, written by the assessments app when the list is published or an
+    appeal decided. A non-binding register (RULES §9.6): procurement reads it to bar
+    an eliminated organisation from 比选 invitations until its cooling-off date, and
+    only shows it in 公开招标 and 磋商 (PM-12)."""
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="standings"
+    )
+    district = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    standing = models.CharField(_("名单结论"), max_length=20, choices=Standing.choices)
+    decided_on = models.DateField(_("决定日期"))
+    cooling_off_until = models.DateField(_("不得受邀参加比选至"), null=True, blank=True)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("准入名单结论")
+        verbose_name_plural = _("准入名单结论")
+        ordering = ["-year", "vendor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "district", "year"], name="one_standing_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} {self.year} {self.get_standing_display()}"

@@ -12,8 +12,14 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core.exceptions import NotFound
 
-from .choices import INCUBATED_STATUSES
-from .models import CreditCheck, EligibilityDocument, Vendor, VendorChangeRequest
+from .choices import INCUBATED_STATUSES, Standing
+from .models import (
+    CreditCheck,
+    EligibilityDocument,
+    Vendor,
+    VendorChangeRequest,
+    VendorStanding,
+)
 
 
 def vendor_list_for_user(user: Any, on: dt.date | None = None) -> QuerySet[Vendor]:
@@ -179,3 +185,48 @@ def incubation_conflict_reasons(
         # Incubated twice by the same centre is still one reason.
         reasons.extend(r for r in found if r not in reasons)
     return reasons
+
+
+def vendor_standing(
+    vendor: Vendor, district: Any, on: dt.date
+) -> VendorStanding | None:
+    """The organisation's latest standing on the district's admission list decided
+    on or before `on` (None when it was never listed)."""
+    return (
+        VendorStanding.objects.filter(
+            vendor=vendor, district=district, decided_on__lte=on
+        )
+        .order_by("-year", "-decided_on")
+        .first()
+    )
+
+
+def standings_for(
+    vendor_ids: Any, district: Any, on: dt.date
+) -> dict[int, VendorStanding]:
+    """The latest standing of each of these organisations, in one query (for the
+    bidder lists of 公开招标 and 磋商, where it is shown and never enforced)."""
+    out: dict[int, VendorStanding] = {}
+    for s in VendorStanding.objects.filter(
+        vendor_id__in=list(vendor_ids), district=district, decided_on__lte=on
+    ).order_by("year", "decided_on"):
+        out[s.vendor_id] = s
+    return out
+
+
+def bixuan_bar_reason(vendor: Vendor, district: Any, on: dt.date) -> str:
+    """Why the organisation may not be invited to a 比选 of this district on `on`:
+    it was eliminated from the admission list and its cooling-off date has not
+    passed. Empty when it may. 比选 only: inside 政府采购 a list may not gate bidding
+    (PM-12)."""
+    s = vendor_standing(vendor, district, on)
+    if (
+        s is not None
+        and s.standing == Standing.ELIMINATE
+        and s.cooling_off_until is not None
+        and on < s.cooling_off_until
+    ):
+        return _(
+            "该组织在%(year)s年度准入名单中被淘汰，%(until)s前不得受邀参加比选。"
+        ) % {"year": s.year, "until": s.cooling_off_until.isoformat()}
+    return ""

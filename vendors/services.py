@@ -39,6 +39,7 @@ from .models import (
     RelatedPerson,
     Vendor,
     VendorChangeRequest,
+    VendorStanding,
 )
 from .permissions import (
     can_add_evidence,
@@ -888,3 +889,45 @@ def vendor_import(
         payload={"file": filename[:200], "rows": len(prepared)},
     )
     return {"created": len(prepared), "rows": len(rows)}
+
+
+def vendor_standing_record(
+    *,
+    vendor: Vendor,
+    district: Any,
+    year: int,
+    standing: str,
+    decided_on: dt.date,
+    cooling_off_until: dt.date | None,
+    source: str,
+    actor: User | None = None,
+) -> VendorStanding:
+    """Record (or correct, after an appeal) the organisation's standing on the
+    district's admission list for a year, with an audit event on the vendor."""
+    row, created = VendorStanding.objects.update_or_create(
+        vendor=vendor,
+        district=district,
+        year=year,
+        defaults={
+            "standing": standing,
+            "decided_on": decided_on,
+            "cooling_off_until": cooling_off_until,
+            "source": source[:200],
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="vendors.standing_record",
+        obj=vendor,
+        to_state=standing,
+        comment=source,
+        payload={
+            "year": year,
+            "district": district.pk,
+            "cooling_off_until": cooling_off_until.isoformat()
+            if cooling_off_until
+            else "",
+            "corrected": not created,
+        },
+    )
+    return row

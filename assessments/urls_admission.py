@@ -1,0 +1,7 @@
+"""HTML pages: admission (namespace `admission`)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "admission"
+
+urlpatterns: list = []
