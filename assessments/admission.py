@@ -52,7 +52,13 @@ from .choices import (
     ObjectionKind,
     ObjectionStatus,
 )
-from .models import AdmissionEntry, AdmissionList, AdmissionObjection, RoundResult
+from .models import (
+    PUBLIC_LIST_STATUSES,
+    AdmissionEntry,
+    AdmissionList,
+    AdmissionObjection,
+    RoundResult,
+)
 
 LIVE_CONTRACT = (ContractStatus.ACTIVE, ContractStatus.VENDOR_SIGNED)
 GRADE_LABELS = dict(Grade.choices)
@@ -935,7 +941,7 @@ def lists_for_user(user: Any):
     everyone (the public too) the published ones."""
     qs = AdmissionList.objects.select_related("district")
     if user is None or not user.is_authenticated:
-        return qs.filter(status=ListStatus.PUBLISHED)
+        return qs.filter(status__in=PUBLIC_LIST_STATUSES)
     return qs.visible_to(user)
 
 
@@ -957,8 +963,8 @@ def is_district_staff(user: Any, district: Organisation) -> bool:
 
 
 def entries_for(admission_list: AdmissionList, user: Any):
-    """The entries a user may read on the list: all of a published list; before
-    publication the district's staff all, an organisation's staff their own only."""
+    """The entries a user may read on the list: all of a list in publicity (公示) or
+    published; of a draft the district's staff all, an organisation's staff none."""
     qs = admission_list.entries.select_related("vendor__organisation").prefetch_related(
         Prefetch(
             "objections",
@@ -966,18 +972,11 @@ def entries_for(admission_list: AdmissionList, user: Any):
         ),
         "retenders",
     )
-    if admission_list.status == ListStatus.PUBLISHED or is_district_staff(
+    if admission_list.status in PUBLIC_LIST_STATUSES or is_district_staff(
         user, admission_list.district
     ):
         return qs
-    if user is None or not user.is_authenticated:
-        return qs.none()
-    own = [
-        m.organisation_id
-        for m in user.active_memberships()
-        if m.role == Role.VENDOR_STAFF
-    ]
-    return qs.filter(vendor__organisation_id__in=own)
+    return qs.none()
 
 
 __all__ = [

@@ -401,14 +401,16 @@ class PanelMember(models.Model):
         return f"{self.user} {self.get_role_display()}"
 
 
+PUBLIC_LIST_STATUSES = (ListStatus.PUBLICITY, ListStatus.PUBLISHED)
+
+
 class AdmissionListQuerySet(VisibleQuerySet):
     def visibility_filter(self, user, action: str) -> models.Q | None:
-        """The district's and its streets' staff see every list of their district; a
-        vendor's staff and the public see published lists only (the view narrows a
-        vendor to its own entries before publication)."""
+        """The district's and its streets' staff see every list of their district;
+        everyone else (the public too) the lists in publicity (公示) or published."""
         if user.is_superuser:
             return None
-        q = models.Q(status=ListStatus.PUBLISHED)
+        q = models.Q(status__in=PUBLIC_LIST_STATUSES)
         for m in user.active_memberships():
             if m.role in READER_ROLES:
                 q |= models.Q(district__path__startswith=m.scope_path) | models.Q(

@@ -70,6 +70,8 @@ def navigation(request) -> dict:
     }:
         items.append(("assessments", _("考核"), reverse("assessments:plan-list")))
     items.insert(len(items), ("notices", _("公告"), reverse("notices:list")))
+    # The admission list is public once publicised; everyone may read it.
+    items.append(("admission", _("准入名单"), reverse("admission:index")))
     if user.is_superuser or "district_admin" in roles:
         items.append(("api-tokens", _("接口令牌"), reverse("accounts:api-token-list")))
     items.append(("api", _("接口文档"), reverse("api-docs")))

@@ -244,3 +244,15 @@ def raise_row_errors(errors: dict[str, list[Any]]) -> None:
             fields=errors,
             code="import_rows_invalid",
         )
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, name: str) -> Any:
+    """An .xlsx download (`name` without the extension; ASCII, e.g. a code)."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

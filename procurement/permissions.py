@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind, Role
 from core.decisions import ALLOW, Decision, deny
 from vendors.permissions import is_vendor_staff
 
-from .choices import MemberStatus
+from .choices import MemberStatus, Method, ProjectStatus
 from .models import BUYER_ROLES, READER_ROLES, CommitteeMember, ProcurementProject
 
 
@@ -42,6 +43,39 @@ def can_manage_project(user: Any, project: ProcurementProject) -> Decision:
     if user.is_superuser or user.has_role(*BUYER_ROLES, at_path=project.buyer.path):
         return ALLOW
     return deny(_("只有采购人（本街道工作人员或区级管理员）可以办理此采购。"))
+
+
+def invitation_state(project: ProcurementProject, now: Any = None) -> Decision:
+    """Whether the project takes invitations now: a 比选 (PM-11) still a draft or
+    announced, before its deadline. 公开招标 and 磋商 never do: a list that limits who
+    may take part is unlawful inside 政府采购 (PM-12)."""
+    if project.method != Method.BIXUAN:
+        return deny(
+            _(
+                "只有比选项目可以邀请组织参加；政府采购活动中不得以名单限制供应商参加（PM-12）。"
+            ),
+            code="not_bixuan",
+        )
+    if project.status not in (ProjectStatus.DRAFT, ProjectStatus.ANNOUNCED):
+        return deny(
+            _("“%(status)s”阶段不能邀请或撤销邀请。")
+            % {"status": project.get_status_display()},
+            code="transition_not_allowed",
+        )
+    now = now or timezone.now()
+    if project.bid_deadline is not None and now >= project.bid_deadline:
+        return deny(
+            _("响应截止时间已过，不能再邀请或撤销邀请。"), code="deadline_passed"
+        )
+    return ALLOW
+
+
+def can_invite(user: Any, project: ProcurementProject, now: Any = None) -> Decision:
+    """邀请比选: the buyer's officers, while the project takes invitations."""
+    decision = can_manage_project(user, project)
+    if not decision:
+        return decision
+    return invitation_state(project, now)
 
 
 def is_buyer_staff(user: Any, project: ProcurementProject) -> bool:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_bids, views_committee, views_exports
+from . import views, views_bids, views_committee, views_exports, views_invitations
 
 app_name = "procurement"
 
@@ -42,6 +42,16 @@ urlpatterns = [
         "<int:pk>/challenges/<int:challenge_pk>/answer/",
         views.ChallengeAnswerView.as_view(),
         name="challenge-answer",
+    ),
+    path(
+        "<int:pk>/invitations/",
+        views_invitations.InvitationCreateView.as_view(),
+        name="invitation-create",
+    ),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/delete/",
+        views_invitations.InvitationDeleteView.as_view(),
+        name="invitation-delete",
     ),
     path("<int:pk>/bid/", views_bids.BidSubmitView.as_view(), name="bid-submit"),
     path(

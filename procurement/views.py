@@ -407,6 +407,7 @@ def _lots(project: ProcurementProject) -> list[Any]:
 def detail_context(request: Any, project: ProcurementProject, **extra: Any) -> dict:
     """Everything the project page shows, each part only to who may see it."""
     from .views_bids import vendor_panel
+    from .views_invitations import invitations_context
 
     user = request.user
     lots = _lots(project)
@@ -530,6 +531,9 @@ def detail_context(request: Any, project: ProcurementProject, **extra: Any) -> d
         ),
         "challenge_open": ChallengeStatus.OPEN,
         **vendor_ctx,
+        **invitations_context(
+            request, project, reader=reader, bids=bids, vendor=own_vendor, **extra
+        ),
     }
 
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,6 +24,7 @@ from .. import planning, selectors
 from ..choices import (
     FINISHED_STATUSES,
     MemberRole,
+    Method,
     ProjectStatus,
 )
 from ..models import (
@@ -38,6 +40,7 @@ from ..models import (
 )
 from ..permissions import committee_seat
 from ..services import SC11_CASES
+from ..services.invitations import invitations_with_standing
 from ..workflows import allowed_actions
 
 # --- small pieces ----------------------------------------------------------------------
@@ -363,6 +366,50 @@ class ChallengeSerializer(serializers.ModelSerializer):
         return _vendor_ref(obj.vendor)
 
 
+class StandingSerializer(serializers.Serializer):
+    """An organisation's latest standing on the district's admission list."""
+
+    year = serializers.IntegerField()
+    standing = serializers.CharField()
+    standing_display = serializers.CharField(source="get_standing_display")
+    decided_on = serializers.DateField()
+    cooling_off_until = serializers.DateField(allow_null=True)
+
+
+class InvitationSerializer(serializers.Serializer):
+    """An organisation invited to a 比选 (邀请比选, PM-11)."""
+
+    id = serializers.IntegerField()
+    vendor = serializers.SerializerMethodField()
+    standing = serializers.SerializerMethodField()
+    invited_by = serializers.SerializerMethodField()
+    invited_at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+    @extend_schema_field(VendorRefSerializer)
+    def get_vendor(self, obj) -> dict[str, Any]:
+        return _vendor_ref(obj.vendor)
+
+    @extend_schema_field(StandingSerializer(allow_null=True))
+    def get_standing(self, obj) -> dict[str, Any] | None:
+        standing = getattr(obj, "standing", None)
+        return StandingSerializer(standing).data if standing is not None else None
+
+    def get_invited_by(self, obj) -> str | None:
+        return str(obj.invited_by) if obj.invited_by_id else None
+
+
+class InviteInputSerializer(serializers.Serializer):
+    vendor = serializers.IntegerField(help_text="The organisation (vendor id).")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
+
+
+class UninviteInputSerializer(serializers.Serializer):
+    vendor = serializers.IntegerField(help_text="The invited organisation (vendor id).")
+
+
 class TimelineStepSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
@@ -386,6 +433,7 @@ class ProjectDetailSerializer(ProjectSerializer):
     committee = serializers.SerializerMethodField()
     awards = serializers.SerializerMethodField()
     challenges = serializers.SerializerMethodField()
+    invitations = serializers.SerializerMethodField()
 
     class Meta(ProjectSerializer.Meta):
         fields = [
@@ -416,6 +464,7 @@ class ProjectDetailSerializer(ProjectSerializer):
             "committee",
             "awards",
             "challenges",
+            "invitations",
         ]
 
     def _awards(self, obj) -> list[Award]:
@@ -496,6 +545,24 @@ class ProjectDetailSerializer(ProjectSerializer):
             own = self.context.get("own_vendor_ids", set())
             qs = qs.filter(vendor_id__in=own)
         return ChallengeSerializer(qs, many=True).data
+
+    @extend_schema_field(InvitationSerializer(many=True))
+    def get_invitations(self, obj) -> list[dict[str, Any]]:
+        """邀请比选 only: the buyer's staff see every invitation with the standing on
+        the admission list; a vendor its own invitation. Empty for other methods."""
+        user = _user(self.context.get("request"))
+        if user is None or obj.method != Method.BIXUAN:
+            return []
+        if user.is_superuser or selectors.is_buyer_reader(user, obj):
+            rows = invitations_with_standing(obj, timezone.localdate())
+        else:
+            own = self.context.get("own_vendor_ids", set())
+            rows = list(
+                obj.invitations.filter(vendor_id__in=own).select_related(
+                    "vendor__organisation", "invited_by"
+                )
+            )
+        return InvitationSerializer(rows, many=True).data
 
 
 # --- bids ------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from ..models import (
 from ..permissions import (
     bidding_vendor,
     can_create_project,
+    can_invite,
     can_manage_project,
     can_view_procurement,
     committee_seat,
@@ -71,6 +72,7 @@ from .serializers import (
     DeclareInputSerializer,
     DrawCommitteeInputSerializer,
     GenerateDocumentInputSerializer,
+    InviteInputSerializer,
     NoticeSerializer,
     OpenedBidSerializer,
     ProjectDetailSerializer,
@@ -85,6 +87,7 @@ from .serializers import (
     SignReportInputSerializer,
     TenderDocumentSerializer,
     TerminateInputSerializer,
+    UninviteInputSerializer,
 )
 
 BidResponse = PolymorphicProxySerializer(
@@ -359,6 +362,53 @@ class ProcurementProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def correct(self, request, pk=None):
         """更正公告; a change affecting bids may move the deadline (TL-05)."""
         return self._act("correct", services.project_correct, CorrectInputSerializer)
+
+    # --- invitations (比选 only, PM-11; never for 公开招标 or 磋商, PM-12) -----------
+
+    def _invitee(self, raw: int) -> Vendor:
+        vendor = Vendor.objects.select_related("organisation").filter(pk=raw).first()
+        if vendor is None:
+            raise ValidationFailed(fields={"vendor": [_("所选组织不存在。")]})
+        return vendor
+
+    @extend_schema(
+        summary="邀请组织参加比选",
+        request=InviteInputSerializer,
+        responses={201: ProjectDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        """邀请比选: only a 比选, draft or announced, before the deadline; an
+        organisation eliminated from the admission list and still cooling off is
+        refused on `vendor`."""
+        project = self._project()
+        can_invite(request.user, project).raise_if_denied()
+        values = self._values(InviteInputSerializer)
+        services.project_invite(
+            actor=request.user,
+            project=project,
+            vendor=self._invitee(values["vendor"]),
+            note=values.get("note", ""),
+        )
+        return self._out(project, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="撤销比选邀请",
+        request=UninviteInputSerializer,
+        responses=ProjectDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def uninvite(self, request, pk=None):
+        """撤销邀请 before the deadline, unless the organisation has responded."""
+        project = self._project()
+        can_invite(request.user, project).raise_if_denied()
+        values = self._values(UninviteInputSerializer)
+        services.project_uninvite(
+            actor=request.user,
+            project=project,
+            vendor=self._invitee(values["vendor"]),
+        )
+        return self._out(project)
 
     # --- committee ------------------------------------------------------------------
 

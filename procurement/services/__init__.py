@@ -38,6 +38,7 @@ from .evaluation import (
     sheet_save,
     sheets_return,
 )
+from .invitations import invitation_refusal, project_invite, project_uninvite
 from .project_input import clean_project, published_catalogue
 from .projects import (
     project_announce,
@@ -68,6 +69,7 @@ __all__ = [
     "expert_pool",
     "final_awards_due",
     "independence_conflicts",
+    "invitation_refusal",
     "member_conflicts",
     "member_declare",
     "member_replace",
@@ -78,10 +80,12 @@ __all__ = [
     "project_correct",
     "project_create",
     "project_data",
+    "project_invite",
     "project_open",
     "project_publish_intention",
     "project_restart",
     "project_terminate",
+    "project_uninvite",
     "project_update",
     "published_catalogue",
     "report_sign",

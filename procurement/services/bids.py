@@ -56,6 +56,7 @@ from ._common import (
     _yuan,
 )
 from .committee import member_conflicts
+from .invitations import invitation_refusal
 from .projects import _publish_failure
 
 
@@ -157,7 +158,8 @@ def bid_submit(
         NotPermitted: the actor is not the vendor's staff.
         Conflict: the project takes no bids now (not announced, or past the deadline).
         ValidationFailed: a price (zero, negative, above the ceiling, more than 2
-            decimals), the response, the declaration, the bond or a file is at fault.
+            decimals), the response, the declaration, the bond or a file is at fault;
+            on "vendor": in a 邀请比选, not invited or barred since (PM-11).
     """
     now = now or timezone.now()
     files = files or []
@@ -182,6 +184,11 @@ def bid_submit(
                 _("参与本项目需求编制的组织不得投标（CR-07）。"),
                 fields={"vendor": [_("参与本项目需求编制的组织不得投标（CR-07）。")]},
             )
+        # 邀请比选 only: the invited, and not barred by the admission list since.
+        # No other method is gated by any list (PM-12).
+        refusal = invitation_refusal(locked, vendor, timezone.localdate(now))
+        if refusal:
+            raise ValidationFailed(refusal, fields={"vendor": [refusal]})
         content = _clean_bid(locked, vendor, data, files)
         old = (
             Bid.objects.select_for_update()
