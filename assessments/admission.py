@@ -57,6 +57,7 @@ from .models import (
     AdmissionEntry,
     AdmissionList,
     AdmissionObjection,
+    Consequence,
     RoundResult,
 )
 
@@ -116,7 +117,7 @@ def list_decision(user: Any, admission_list: AdmissionList, name: str) -> Decisi
     t = LIST_TRANSITIONS[name]
     if admission_list.status not in t.sources:
         return deny(
-            _("名单状态为“%(s)s”，不能%(t)s。")
+            _("名单状态为“%(s)s”，不能“%(t)s”。")
             % {"s": admission_list.get_status_display(), "t": t.label},
             code="wrong_status",
         )
@@ -257,7 +258,7 @@ def admission_list_build(
                 _("名单已进入公示或已发布，不能重新拟定。"), code="not_draft"
             )
         existing = {e.vendor_id: e for e in alist.entries.all()}
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for vendor_id, results in by_vendor.items():
             standing, basis = propose_standing(results)
             grades = _grades_json(results)
@@ -469,12 +470,12 @@ def admission_objection_decide(
         o.save()
         before = e.status
         if o.kind == ObjectionKind.OBJECTION:
-            if upheld:
+            if upheld and standing:
                 e.proposed = standing
             e.status = EntryStatus.PROPOSED
         else:
             e.status = EntryStatus.DECIDED
-            if upheld:
+            if upheld and standing:
                 e.standing = standing
                 e.cooling_off_until = (
                     _cooling_off(e, on) if standing == Standing.ELIMINATE else None
@@ -569,7 +570,9 @@ def admission_list_publish(
         )
         for e in entries:
             _record_standing(e, actor, on, a.title)
+        closed = _close_proposals(entries, a, actor)
         return {
+            "proposals_closed": closed,
             "published_on": on.isoformat(),
             "appeal_until": a.appeal_until.isoformat(),
             **counts,
@@ -596,6 +599,37 @@ def admission_list_publish(
             ),
         )
     return alist
+
+
+def _close_proposals(
+    entries: list[AdmissionEntry], a: AdmissionList, actor: User | None
+) -> int:
+    """The open elimination proposals behind the published entries are decided by
+    the list: each is closed with an event naming the list's decision."""
+    result_ids = [g["result"] for e in entries for g in e.grades if g.get("result")]
+    standing = {e.vendor_id: e for e in entries}
+    closed = 0
+    for c in Consequence.objects.filter(
+        result_id__in=result_ids,
+        kind=ConsequenceKind.ELIMINATION_PROPOSAL,
+        status=ConsequenceStatus.OPEN,
+    ).select_related("result__round__plan__buyer"):
+        c.status = ConsequenceStatus.CLOSED
+        c.save(update_fields=["status"])
+        e = standing.get(c.result.vendor_id)
+        audit_record(
+            actor=actor,
+            action="assessments.consequence_close",
+            obj=c,
+            from_state=ConsequenceStatus.OPEN,
+            to_state=c.status,
+            comment=str(
+                _("由%(list)s决定：%(s)s。")
+                % {"list": a.title, "s": e.get_standing_display() if e else ""}
+            ),
+        )
+        closed += 1
+    return closed
 
 
 def admission_appeal_file(
@@ -679,8 +713,8 @@ def _lots_for(
         by_community[ci.community_id].add(ci.item.code)
         names[ci.community_id] = ci.community.name
     groups: dict[frozenset[str], list[int]] = defaultdict(list)
-    for community_id, codes in sorted(by_community.items()):
-        groups[frozenset(codes)].append(community_id)
+    for community_id, held in sorted(by_community.items()):
+        groups[frozenset(held)].append(community_id)
     missing = sorted({c for codes in groups for c in codes if c not in current})
     total_pairs = sum(len(codes) * len(cs) for codes, cs in groups.items()) or 1
     lots = []
@@ -721,6 +755,7 @@ def _retender_data(
 ) -> dict[str, Any]:
     base = contracts[0].award.lot.project
     data = procurement_services.project_data(base)
+    assert buyer.parent is not None  # a street lies in a district
     version = procurement_services.published_catalogue(buyer.parent, on.year)
     lots, missing = [], []
     for c in contracts:

@@ -147,6 +147,13 @@ class ScorecardForm(forms.Form):
     def key(code: str) -> str:
         return f"answers[{code}]"
 
+    def map_error_key(self, key: str) -> str | None:
+        """The service's `answers.<code>` goes beside that indicator's input."""
+        head, _sep, code = key.partition(".")
+        if head == "answers" and self.key(code) in self.fields:
+            return self.key(code)
+        return None
+
     def indicator_fields(self) -> list[tuple[Any, Any]]:
         return [(ind, self[self.key(ind.code)]) for ind in self.leaves]
 

@@ -6,8 +6,10 @@ Inputs are plain frozen dataclasses: the indicator tree (`IndicatorSpec`), the r
 groups (`GroupSpec`), the scorecards (`Card`) and the grade bands (`Band`).
 `compute_vendor_score` returns a `ScoreBreakdown`. The rules:
 
-1. **Validation.** Bad input raises `ScoringInputError(message, field)` (a ValueError)
-   before anything is computed. It is raised for:
+1. **Validation.** Bad input raises `ScoringInputError(code, field, indicator=, **params)`
+   (a ValueError) before anything is computed; its words are in
+   `assessments.explain.ERRORS` (translatable, rendered when shown), and
+   `answer_errors` lists every refused answer of one card. It is raised for:
    - a duplicate indicator code, an unknown parent or a cycle;
    - sibling weights that do not sum to exactly 100 at some level (the first level
      included), or a negative weight;
@@ -58,8 +60,9 @@ groups (`GroupSpec`), the scorecards (`Card`) and the grade bands (`Band`).
    the canonical order department, community, resident, resident_unit, expert_panel,
    then other kinds by code), the overall per-indicator means (weighted by the
    groups' effective weights), the overall per-community means, every card's score
-   (None = empty), the missing groups, the explanation (Chinese lines that recompute
-   the total) and `inputs_digest`, the sha256 of a canonical JSON of every input
+   (None = empty), the missing groups, the explanation (lines that recompute the
+   total, each a message code with its parameters, worded in the reader's language
+   by `assessments.explain.render_line`) and `inputs_digest`, the sha256 of a canonical JSON of every input
    (sorted, numbers by exact value), the same whatever the order of the inputs.
    `effective_weight` is a group's share of the total in percent (2 decimals).
 """
@@ -98,15 +101,43 @@ BAND_LABELS: dict[str, str] = {
 
 
 class ScoringInputError(ValueError):
-    """An input the scoring cannot use; `field` names it (see the module docstring)."""
+    """An input the scoring cannot use: `field` names it (see the module docstring),
+    `code` and `params` say why (the words are in `assessments.explain.ERRORS`), and
+    `indicator` is the indicator code at fault, if one is.
 
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
+    `message` is the translatable text (lazy, rendered in the reader's language);
+    `short_message` is the same for a message shown beside the indicator itself."""
+
+    def __init__(
+        self,
+        code: str,
+        field: str,
+        *,
+        indicator: str | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(code, field)
+        self.code = code
         self.field = field
+        self.indicator = indicator
+        self.params: dict[str, Any] = params
+        if indicator is not None:
+            self.params.setdefault("indicator", indicator)
+
+    @property
+    def message(self) -> Any:
+        from .explain import error_message  # the words need Django; the sums do not
+
+        return error_message(self)
+
+    @property
+    def short_message(self) -> Any:
+        from .explain import error_message
+
+        return error_message(self, short=True)
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)
 
 
 # ---------------------------------------------------------------------------
@@ -149,6 +180,9 @@ class Band:
 # ---------------------------------------------------------------------------
 # Outputs
 
+# An explanation line: {"code": ..., "params": {...}} (+ "level": 1 for a detail line).
+Line = dict[str, Any]
+
 
 @dataclass(frozen=True)
 class GroupResult:
@@ -178,7 +212,7 @@ class ScoreBreakdown:
     card_scores: dict[str, Decimal | None]  # None: an empty card (all n/a)
     missing: list[str]
     missing_rule: str
-    explanation: list[str]
+    explanation: list[Line]  # message code + params; words in assessments.explain
     inputs_digest: str
 
 
@@ -283,7 +317,7 @@ class _Tree:
 
 def _tree(indicators: Sequence[IndicatorSpec]) -> _Tree:
     if not indicators:
-        raise ScoringInputError("指标体系为空。", "indicators")
+        raise ScoringInputError("indicators_empty", "indicators")
     specs: dict[str, IndicatorSpec] = {}
     weights: dict[str, Fraction] = {}
     max_points: dict[str, Fraction] = {}
@@ -291,28 +325,32 @@ def _tree(indicators: Sequence[IndicatorSpec]) -> _Tree:
     for spec in indicators:
         code = spec.code
         if not isinstance(code, str) or not code:
-            raise ScoringInputError("指标编号不能为空。", "indicators.code")
+            raise ScoringInputError("indicator_code_blank", "indicators.code")
         if code in specs:
             raise ScoringInputError(
-                f"指标编号「{code}」重复。", f"indicators[{code}].code"
+                "indicator_duplicate", f"indicators[{code}].code", indicator=code
             )
         specs[code] = spec
         w = _fraction(spec.weight)
         if w is None or w < 0:
             raise ScoringInputError(
-                f"指标「{code}」的权重应为不小于 0 的数。", f"indicators[{code}].weight"
+                "indicator_weight", f"indicators[{code}].weight", indicator=code
             )
         weights[code] = w
         if spec.scale not in SCALES:
             raise ScoringInputError(
-                f"指标「{code}」的计分方式「{spec.scale}」未知（应为分值、等级或是/否）。",
+                "indicator_scale",
                 f"indicators[{code}].scale",
+                indicator=code,
+                scale=str(spec.scale),
             )
         if spec.scale == "points":
             m = _fraction(spec.max_points)
             if m is None or m <= 0:
                 raise ScoringInputError(
-                    f"指标「{code}」的满分应大于 0。", f"indicators[{code}].max_points"
+                    "indicator_max_points",
+                    f"indicators[{code}].max_points",
+                    indicator=code,
                 )
             max_points[code] = m
         if spec.scale == "levels":
@@ -321,14 +359,15 @@ def _tree(indicators: Sequence[IndicatorSpec]) -> _Tree:
                 p = _fraction(pct)
                 if not isinstance(level, str) or p is None or not 0 <= p <= HUNDRED:
                     raise ScoringInputError(
-                        f"指标「{code}」的等级「{level}」应对应 0–100 的得分率。",
+                        "indicator_level",
                         f"indicators[{code}].levels",
+                        indicator=code,
+                        level=str(level),
                     )
                 table[level] = p
             if not table:
                 raise ScoringInputError(
-                    f"指标「{code}」按等级计分，但没有设定等级。",
-                    f"indicators[{code}].levels",
+                    "indicator_no_levels", f"indicators[{code}].levels", indicator=code
                 )
             levels[code] = table
 
@@ -336,8 +375,10 @@ def _tree(indicators: Sequence[IndicatorSpec]) -> _Tree:
     for code, spec in specs.items():
         if spec.parent is not None and spec.parent not in specs:
             raise ScoringInputError(
-                f"指标「{code}」的上级指标「{spec.parent}」不存在。",
+                "indicator_parent",
                 f"indicators[{code}].parent",
+                indicator=code,
+                parent=str(spec.parent),
             )
         children.setdefault(spec.parent, []).append(code)
 
@@ -349,8 +390,7 @@ def _tree(indicators: Sequence[IndicatorSpec]) -> _Tree:
         while node is not None and node not in depth:
             if node in seen:
                 raise ScoringInputError(
-                    f"指标「{node}」的上下级关系构成循环。",
-                    f"indicators[{node}].parent",
+                    "indicator_cycle", f"indicators[{node}].parent", indicator=node
                 )
             seen.append(node)
             node = specs[node].parent
@@ -363,15 +403,18 @@ def _tree(indicators: Sequence[IndicatorSpec]) -> _Tree:
         kids.sort(key=code_key)
         total = sum((weights[k] for k in kids), Fraction(0))
         if total != HUNDRED:
-            where = "一级指标" if parent is None else f"指标「{parent}」的下级指标"
+            if parent is None:
+                raise ScoringInputError(
+                    "weights_first_level", "indicators.weight", total=_plain(total)
+                )
             raise ScoringInputError(
-                f"{where}权重合计为 {_plain(total)}，应为 100。",
-                "indicators.weight"
-                if parent is None
-                else f"indicators[{parent}].children.weight",
+                "weights_children",
+                f"indicators[{parent}].children.weight",
+                parent=parent,
+                total=_plain(total),
             )
     if not children[None]:
-        raise ScoringInputError("指标体系没有一级指标。", "indicators.parent")
+        raise ScoringInputError("no_first_level", "indicators.parent")
 
     non_leaves = [c for c in children if c is not None]
     parents_bottom_up = sorted(non_leaves, key=lambda c: (-depth[c], code_key(c)))
@@ -390,15 +433,13 @@ def _tree(indicators: Sequence[IndicatorSpec]) -> _Tree:
 def _normalise(tree: _Tree, card: Card, code: str, raw: object) -> Fraction | None:
     """A leaf answer on 0..100, or None for n/a (rule 2)."""
     where = f"cards[{card.id}].answers[{code}]"
+    card_id = str(card.id)
     if code not in tree.specs:
         raise ScoringInputError(
-            f"评分表「{card.id}」回答了不存在的指标「{code}」。", where
+            "answer_unknown_indicator", where, indicator=code, card=card_id
         )
     if code not in tree.leaves:
-        raise ScoringInputError(
-            f"评分表「{card.id}」回答了非末级指标「{code}」（只对末级指标评分）。",
-            where,
-        )
+        raise ScoringInputError("answer_not_leaf", where, indicator=code, card=card_id)
     if raw is None:
         return None
     scale = tree.specs[code].scale
@@ -407,29 +448,57 @@ def _normalise(tree: _Tree, card: Card, code: str, raw: object) -> Fraction | No
         top = tree.max_points[code]
         if value is None:
             raise ScoringInputError(
-                f"评分表「{card.id}」对指标「{code}」的评分应为数字。", where
+                "answer_not_number", where, indicator=code, card=card_id
             )
         if not 0 <= value <= top:
             raise ScoringInputError(
-                f"评分表「{card.id}」对指标「{code}」的评分 {_plain(value)} "
-                f"超出 0–{_plain(top)} 分。",
+                "answer_out_of_range",
                 where,
+                indicator=code,
+                card=card_id,
+                value=_plain(value),
+                max=_plain(top),
             )
         return value / top * HUNDRED
     if scale == "levels":
         table = tree.levels[code]
         if not isinstance(raw, str) or raw not in table:
             raise ScoringInputError(
-                f"评分表「{card.id}」对指标「{code}」的等级「{raw}」未知"
-                f"（应为 {'、'.join(sorted(table))}）。",
+                "answer_unknown_level",
                 where,
+                indicator=code,
+                card=card_id,
+                level=str(raw),
+                levels=sorted(table),
             )
         return table[raw]
     if not isinstance(raw, bool):
         raise ScoringInputError(
-            f"评分表「{card.id}」对指标「{code}」应回答是或否。", where
+            "answer_not_yes_no", where, indicator=code, card=card_id
         )
     return HUNDRED if raw else Fraction(0)
+
+
+def answer_errors(
+    indicators: Iterable[IndicatorSpec], answers: Mapping[str, object]
+) -> list[ScoringInputError]:
+    """Every answer of one card the scoring would refuse, one error per indicator (in
+    code order; `indicator` names it), e.g. to report them all beside a form's inputs.
+
+    Raises:
+        ScoringInputError: the indicator tree itself is refused.
+    """
+    tree = _tree(list(indicators))
+    card = Card(id="answers", group="", community=None, answers=answers)
+    errors = []
+    for code, raw in sorted(
+        ((str(c), v) for c, v in answers.items()), key=lambda kv: code_key(kv[0])
+    ):
+        try:
+            _normalise(tree, card, code, raw)
+        except ScoringInputError as exc:
+            errors.append(exc)
+    return errors
 
 
 _Memo = dict[tuple[str | None, tuple[Fraction | None, ...]], Fraction | None]
@@ -477,27 +546,23 @@ def _check_groups(groups: Sequence[GroupSpec]) -> dict[str, GroupSpec]:
     for g in groups:
         kind = str(g.kind)
         if not kind:
-            raise ScoringInputError("评价主体类别不能为空。", "groups.kind")
+            raise ScoringInputError("group_kind_blank", "groups.kind")
         if kind in by_kind:
             raise ScoringInputError(
-                f"评价主体「{group_label(kind)}」重复。", f"groups[{kind}].kind"
+                "group_duplicate", f"groups[{kind}].kind", group=kind
             )
         w = _fraction(g.weight)
         if w is None or w < 0:
             raise ScoringInputError(
-                f"评价主体「{group_label(kind)}」的权重应为不小于 0 的数。",
-                f"groups[{kind}].weight",
+                "group_weight", f"groups[{kind}].weight", group=kind
             )
         if isinstance(g.quorum, bool) or not isinstance(g.quorum, int) or g.quorum < 1:
             raise ScoringInputError(
-                f"评价主体「{group_label(kind)}」的最少评分表份数应为不小于 1 的整数。",
-                f"groups[{kind}].quorum",
+                "group_quorum", f"groups[{kind}].quorum", group=kind
             )
         by_kind[kind] = g
     if sum(1 for g in by_kind.values() if g.replaces) > 1:
-        raise ScoringInputError(
-            "至多一个评价主体可以替代其他评价主体。", "groups.replaces"
-        )
+        raise ScoringInputError("groups_replaces", "groups.replaces")
     return by_kind
 
 
@@ -508,18 +573,18 @@ def _check_bands(bands: Sequence[Band]) -> list[tuple[str, Fraction, Decimal]]:
         m = _fraction(b.min)
         if m is None or m < 0:
             raise ScoringInputError(
-                f"等级「{b.code}」的最低分应为不小于 0 的数。", f"bands[{b.code}].min"
+                "band_min", f"bands[{b.code}].min", band=str(b.code)
             )
         if b.code in codes:
-            raise ScoringInputError(f"等级「{b.code}」重复。", f"bands[{b.code}].code")
-        if out and m >= out[-1][1]:
             raise ScoringInputError(
-                "等级应按最低分从高到低排列，且最低分各不相同。", f"bands[{b.code}].min"
+                "band_duplicate", f"bands[{b.code}].code", band=str(b.code)
             )
+        if out and m >= out[-1][1]:
+            raise ScoringInputError("bands_order", f"bands[{b.code}].min")
         codes.add(b.code)
         out.append((b.code, m, Decimal(b.min)))
     if not out or out[-1][1] != 0:
-        raise ScoringInputError("等级中必须有一个最低分为 0 的等级。", "bands")
+        raise ScoringInputError("bands_no_zero", "bands")
     return out
 
 
@@ -619,9 +684,7 @@ def compute_vendor_score(
     card_list = list(cards)
     band_list = list(bands)
     if missing_rule not in MISSING_RULES:
-        raise ScoringInputError(
-            f"缺席规则「{missing_rule}」未知（应为 reweight 或 fail）。", "missing_rule"
-        )
+        raise ScoringInputError("missing_rule", "missing_rule", value=str(missing_rule))
     tree = _tree(indicators)
     specs = _check_groups(group_list)
     checked_bands = _check_bands(band_list)
@@ -637,17 +700,18 @@ def compute_vendor_score(
     for card in card_list:
         cid = str(card.id)
         if cid in seen_ids:
-            raise ScoringInputError(f"评分表编号「{cid}」重复。", f"cards[{cid}].id")
+            raise ScoringInputError("card_duplicate", f"cards[{cid}].id", card=cid)
         seen_ids.add(cid)
         if str(card.group) not in state:
             raise ScoringInputError(
-                f"评分表「{cid}」属于未设定的评价主体「{group_label(str(card.group))}」。",
-                f"cards[{cid}].group",
+                "card_group", f"cards[{cid}].group", card=cid, group=str(card.group)
             )
         if card.community == NO_COMMUNITY:
             raise ScoringInputError(
-                f"评分表「{cid}」的社区不能写作「{NO_COMMUNITY}」。",
+                "card_community",
                 f"cards[{cid}].community",
+                card=cid,
+                community=NO_COMMUNITY,
             )
         answers = {
             str(code): _normalise(tree, card, str(code), raw)
@@ -694,19 +758,15 @@ def compute_vendor_score(
 
     # The total (rule 5): shares are exact fractions of 1.
     shares: dict[str, Fraction] = {}
-    failure: str | None = None
+    failure: Line | None = None
     if replacing is not None:
         shares[replacing.kind] = Fraction(1)
     elif not present_combining:
-        failure = "没有任何评价主体达到最少评分表份数，无法计分。"
+        failure = _line("fail_no_group")
     elif missing_combining and missing_rule == "fail":
-        failure = (
-            "缺少评价主体 "
-            + "、".join(group_label(g.kind) for g in missing_combining)
-            + "，按缺席规则本轮考核不成立。"
-        )
+        failure = _line("fail_missing", groups=[g.kind for g in missing_combining])
     elif weight_sum == 0:
-        failure = "参与计分的评价主体权重合计为 0，无法计分。"
+        failure = _line("fail_zero_weight")
     else:
         for g in present_combining:
             shares[g.kind] = g.weight / weight_sum
@@ -798,6 +858,15 @@ def compute_vendor_score(
 # The explanation
 
 
+def _line(code: str, level: int = 0, **params: Any) -> Line:
+    """One explanation line: a message code and its parameters (JSON values only:
+    numbers already as the strings shown), worded by `assessments.explain`."""
+    line: Line = {"code": code, "params": params}
+    if level:
+        line["level"] = level
+    return line
+
+
 def _explain(
     *,
     tree: _Tree,
@@ -806,80 +875,125 @@ def _explain(
     replacing: _Group | None,
     weight_sum: Fraction,
     missing_rule: str,
-    failure: str | None,
+    failure: Line | None,
     total_q: Decimal | None,
     grade: str | None,
     bands: list[tuple[str, Fraction, Decimal]],
-) -> list[str]:
-    rule = (
-        "按其余评价主体重新分配权重" if missing_rule == "reweight" else "本轮考核不成立"
-    )
+) -> list[Line]:
     lines = [
-        f"指标体系：共 {len(tree.specs)} 项指标（末级 {len(tree.leaves)} 项），"
-        f"各级权重合计 100；评价主体缺席时：{rule}。",
-        "每份评分表：末级指标换算为 0–100 分（分值 ÷ 满分 × 100；等级按对应得分率；"
-        "是 = 100、否 = 0），再逐级按权重加权平均；不适用的指标不计，"
-        "其余同级指标的权重按比例放大。全部不适用的评分表为空白，不计入。",
-        "每个评价主体：先按社区求平均，再对各社区平均分求平均（各社区同等看待）。",
+        _line(
+            "tree",
+            indicators=len(tree.specs),
+            leaves=len(tree.leaves),
+            rule=missing_rule,
+        ),
+        _line("card_rule"),
+        _line("group_rule"),
     ]
     parts: list[str] = []
     for g, row in zip(ordered, rows, strict=True):
-        label = row.label
+        kind = g.kind
         lines.append(
-            f"{label}（权重 {_plain(g.weight)}，至少 {g.spec.quorum} 份）："
-            f"有效评分表 {row.cards_counted} 份，空白 {row.cards_empty} 份。"
+            _line(
+                "group_cards",
+                group=kind,
+                weight=_plain(g.weight),
+                quorum=g.spec.quorum,
+                counted=row.cards_counted,
+                empty=row.cards_empty,
+            )
         )
         if g.empty:
-            lines.append(
-                f"  {label}空白评分表（全部不适用，不计入）：{'、'.join(g.empty)}"
-            )
+            lines.append(_line("group_empty_cards", 1, group=kind, card_ids=g.empty))
         for community, mean in g.community_means.items():
-            where = "不分社区" if community == NO_COMMUNITY else f"社区 {community}"
-            lines.append(
-                f"  {label}·{where}：{g.community_sizes[community]} 份平均 {_q2(mean)} 分"
-            )
+            size = g.community_sizes[community]
+            if community == NO_COMMUNITY:
+                lines.append(
+                    _line(
+                        "no_community_mean",
+                        1,
+                        group=kind,
+                        cards=size,
+                        mean=str(_q2(mean)),
+                    )
+                )
+            else:
+                lines.append(
+                    _line(
+                        "community_mean",
+                        1,
+                        group=kind,
+                        community=community,
+                        cards=size,
+                        mean=str(_q2(mean)),
+                    )
+                )
         if g.score is None:
-            lines.append(f"{label}：没有有效评分表，不计入总分。")
+            lines.append(_line("group_no_cards", group=kind))
             continue
-        score = _q2(g.score)
-        buckets = len(g.community_means)
+        score = str(_q2(g.score))
         if set(g.community_means) == {NO_COMMUNITY}:
-            basis = f"{row.cards_counted}份评分表平均 {score} 分"
+            basis = _line("basis_cards", cards=row.cards_counted, score=score)
         else:
-            basis = f"{buckets}个社区平均 {score} 分"
+            basis = _line(
+                "basis_communities", communities=len(g.community_means), score=score
+            )
         if not g.present:
-            what = "不替代其他评价主体" if g.spec.replaces else "视为缺席，不计入总分"
             lines.append(
-                f"{label}：{basis}，有效评分表少于 {g.spec.quorum} 份，{what}。"
+                _line(
+                    "group_below_quorum_replacing"
+                    if g.spec.replaces
+                    else "group_below_quorum",
+                    group=kind,
+                    basis=basis,
+                    quorum=g.spec.quorum,
+                )
             )
         elif replacing is not None:
             if g is replacing:
-                lines.append(f"{label}：{basis}，替代其他评价主体，即为总分。")
+                lines.append(_line("group_replaces", group=kind, basis=basis))
             else:
                 lines.append(
-                    f"{label}：{basis}，由{group_label(replacing.kind)}"
-                    "的评分替代，不计入总分。"
+                    _line(
+                        "group_replaced",
+                        group=kind,
+                        basis=basis,
+                        replacing=replacing.kind,
+                    )
                 )
         elif failure is not None:
-            lines.append(f"{label}：{basis}。")
+            lines.append(_line("group_score", group=kind, basis=basis))
         else:
             lines.append(
-                f"{label}：{basis} × 权重 {_plain(g.weight)}/{_plain(weight_sum)}"
-                f" = {row.contribution} 分"
+                _line(
+                    "group_contribution",
+                    group=kind,
+                    basis=basis,
+                    weight=_plain(g.weight),
+                    weight_sum=_plain(weight_sum),
+                    contribution=str(row.contribution),
+                )
             )
             parts.append(str(row.contribution))
 
     if failure is not None or total_q is None or grade is None:
-        lines.append(f"计分失败：{failure}")
+        lines.append(_line("failed", reason=failure))
         return lines
     if replacing is not None:
-        lines.append(f"总分 = {group_label(replacing.kind)}得分 = {total_q} 分")
+        lines.append(
+            _line("total_replaced", replacing=replacing.kind, total=str(total_q))
+        )
     else:
-        lines.append(f"总分 = {' + '.join(parts)} = {total_q} 分")
+        lines.append(_line("total_sum", parts=parts, total=str(total_q)))
         if sum((Decimal(p) for p in parts), Decimal(0)) != total_q:
-            lines.append("（各项按精确值计算，四舍五入后之和与总分可能相差 0.01 分。）")
+            lines.append(_line("rounding_note"))
     floor = next(m for code, _, m in bands if code == grade)
     lines.append(
-        f"等级：{band_label(grade)}（总分 {total_q} ≥ {_plain(Fraction(floor))} 分）"
+        _line(
+            "grade",
+            grade=grade,
+            total=str(total_q),
+            min=_plain(Fraction(floor)),
+        )
     )
     return lines

@@ -30,7 +30,14 @@ from core.exceptions import NotFound
 from core.ids import as_id
 
 from .choices import CardStatus, RaterKind, RoundStatus
-from .models import AssessmentPlan, AssessmentRound, Indicator, RoundResult, Scorecard
+from .models import (
+    AssessmentPlan,
+    AssessmentRound,
+    Indicator,
+    PanelMember,
+    RoundResult,
+    Scorecard,
+)
 
 # Roles that rate in the browser, and the group each rates for.
 RATER_ROLES = (
@@ -261,12 +268,23 @@ def rounds_to_rate_for_user(user: Any, round_id: int | None = None) -> list[Rate
         .order_by()
     ):
         counts[(r_id, c_id, com_id)] = n
+    # An expert rates only the plans whose panel seats them, declared free of
+    # conflicts (assessments.panel); the service refuses the others anyway.
+    seated: set[int] = set()
+    if RaterKind.EXPERT_PANEL in kinds:
+        seated = set(
+            PanelMember.objects.filter(
+                user=user, recused=False, no_conflict=True
+            ).values_list("plan_id", flat=True)
+        )
     for rnd in rounds:
         plan_kinds = {g.kind for g in rnd.plan.groups.all()}
         for contract in rnd.plan.contracts.all():
             seen: set[tuple[str, int | None]] = set()
             for group, _q, community in filters:
                 if group not in plan_kinds:
+                    continue
+                if group == RaterKind.EXPERT_PANEL and rnd.plan_id not in seated:
                     continue
                 key = f"{group}:{community.pk if community else ''}"
                 if contract.pk not in rateable.get(key, set()):

@@ -57,6 +57,7 @@ from .scoring import (
     GroupSpec,
     IndicatorSpec,
     ScoringInputError,
+    answer_errors,
     compute_vendor_score,
 )
 
@@ -398,28 +399,21 @@ def rater_group(actor: User, contract: Contract, community: Organisation | None)
 
 
 def _check_answers(round_: AssessmentRound, answers: Any) -> dict[str, Any]:
-    """The answers, checked against the plan's indicators (scales and ranges)."""
+    """The answers, checked against the plan's indicators (scales and ranges); a
+    refused answer is reported under `answers.<indicator code>`, with a message worded
+    for a reader who sees it beside that indicator."""
     if not isinstance(answers, dict) or not answers:
         raise ValidationFailed(fields={"answers": [_("请填写评分。")]})
-    plan = round_.plan
-    specs = indicator_specs(list(plan.indicators.all()))
-    groups = [GroupSpec(kind=RaterKind.RESIDENT, weight=Decimal(1))]
+    specs = indicator_specs(list(round_.plan.indicators.all()))
     try:
-        compute_vendor_score(
-            specs,
-            groups,
-            [
-                Card(
-                    id="check",
-                    group=RaterKind.RESIDENT,
-                    community=None,
-                    answers=answers,
-                )
-            ],
-            _bands(plan.district, round_.period_end),
+        errors = answer_errors(specs, answers)
+    except ScoringInputError as exc:  # the plan's own tree (checked when it was made)
+        raise ValidationFailed(fields={"answers": [exc.message]}) from exc
+    if errors:
+        # Each refused answer beside its indicator: `answers.<code>`.
+        raise ValidationFailed(
+            fields={f"answers.{e.indicator}": [e.short_message] for e in errors}
         )
-    except ScoringInputError as exc:
-        raise ValidationFailed(fields={"answers": [str(exc)]}) from exc
     return dict(answers)
 
 
@@ -437,8 +431,10 @@ def scorecard_submit(
     a resident's paper questionnaire, recorded as such and by whom).
 
     Raises:
-        NotPermitted: the actor rates for no group of this contract.
-        Conflict: the round is not open, or the contract is not in the plan.
+        NotPermitted: the actor rates for no group of this contract; an expert who
+            is not a declared, unrecused member of the plan's panel.
+        Conflict: the round is not open, or the contract is not in the plan; the
+            expert panel's composition is not valid (`panel.panel_check`).
         ValidationFailed: an answer outside its scale.
     """
     if round.status != RoundStatus.OPEN:
@@ -462,6 +458,11 @@ def scorecard_submit(
             _("本考核方案没有“%(group)s”这一评价主体。")
             % {"group": RaterKind(group).label}
         )
+    if group == RaterKind.EXPERT_PANEL:
+        # Only a declared, unrecused member of a lawfully composed panel scores.
+        from .panel import panel_card_guard
+
+        panel_card_guard(round.plan, actor)
     clean = _check_answers(round, answers)
     with transaction.atomic():
         card = Scorecard.objects.create(
@@ -588,7 +589,9 @@ def resident_answer(*, raw_token: str, answers: Any, comment: str = "") -> Score
 
 
 def breakdown_json(breakdown: Any) -> Any:
-    """The breakdown as JSON data (decimals as strings, exactly as shown)."""
+    """The breakdown as JSON data (decimals as strings, exactly as shown). Its
+    explanation lines stay structured (a message code and its parameters), worded when
+    shown by `assessments.explain.render_lines` in the reader's language."""
 
     def plain(v: Any) -> Any:
         if isinstance(v, Decimal):
@@ -809,3 +812,14 @@ def round_score_request(*, round: AssessmentRound, actor: User | None) -> Job:  
         AssessmentRound.objects.filter(pk=round.pk).update(job=job)
         transaction.on_commit(lambda: round_score_task.delay(job.pk))
     return job
+
+
+def rounds_score_ended(*, on: dt.date | None = None) -> list[Job]:
+    """At each period end: queue the scoring of every open round whose period ended
+    before `on` and that was never scored nor queued (the system is the actor). The
+    officer may still score again on demand; re-scoring gives the same results."""
+    on = on or timezone.localdate()
+    due = AssessmentRound.objects.filter(
+        status=RoundStatus.OPEN, period_end__lt=on, scored_at__isnull=True, job=None
+    ).select_related("plan__buyer")
+    return [round_score_request(round=r, actor=None) for r in due]

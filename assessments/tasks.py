@@ -36,3 +36,11 @@ def round_score_task(self, job_id: int) -> str:
         job_fail(job, exc)
         raise
     return "done"
+
+
+@shared_task(name="assessments.rounds_score_ended_task")
+def rounds_score_ended_task() -> int:
+    """Every morning: score the rounds whose period has ended (beat schedule)."""
+    from .services import rounds_score_ended
+
+    return len(rounds_score_ended())

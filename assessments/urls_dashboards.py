@@ -1,7 +1,11 @@
 """HTML pages: dashboards (namespace `assessments_dashboards`)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_dashboards
 
 app_name = "assessments_dashboards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_dashboards.DashboardView.as_view(), name="dashboard"),
+]

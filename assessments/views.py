@@ -24,6 +24,7 @@ from django.views import View
 import assessments.services as asvc
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Organisation
+from contracts.choices import Grade
 from contracts.models import MANAGER_ROLES
 from core.exceptions import DomainError, NotFound
 from core.forms import form_service_call
@@ -32,9 +33,9 @@ from core.views import DomainErrorMixin
 
 from . import selectors
 from .choices import RaterKind, RoundStatus
+from .explain import grade_label, kind_label, line_level, render_line
 from .forms import PlanCreateForm, RoundOpenForm, ScorecardForm
 from .models import RoundResult
-from .scoring import BAND_LABELS, GROUP_LABELS
 
 
 def _manager_reason() -> str:
@@ -99,7 +100,7 @@ class PlanListView(LoginRequiredMixin, DomainErrorMixin, View):
                 "rate_page": rate_page,
                 "rater": rater,
                 "can_create": bool(_buyers_for(user)),
-                "group_labels": GROUP_LABELS,
+                "group_labels": dict(RaterKind.choices),
             },
         )
 
@@ -229,7 +230,7 @@ def round_context(request, rnd) -> dict[str, Any]:
             for c in contracts
         ],
         "results": results,
-        "grade_labels": BAND_LABELS,
+        "grade_labels": dict(Grade.choices),
         "job": rnd.job,
         "can_score": is_manager_of(request.user, rnd.plan.buyer)
         and rnd.status != RoundStatus.CLOSED,
@@ -297,6 +298,8 @@ class ResultDetailView(LoginRequiredMixin, DomainErrorMixin, View):
             cid = as_id(key)
             return names.get(cid, key) if cid else key
 
+        names_by_key = {str(pk): name for pk, name in names.items()}
+
         indicators = {
             i.code: i.name
             for i in result.round.plan.indicators.all().only("code", "name")
@@ -304,6 +307,7 @@ class ResultDetailView(LoginRequiredMixin, DomainErrorMixin, View):
         groups = [
             {
                 **g,
+                "label": kind_label(g.get("kind", "")),
                 "communities": [
                     (community(k), v) for k, v in (g.get("by_community") or {}).items()
                 ],
@@ -329,8 +333,14 @@ class ResultDetailView(LoginRequiredMixin, DomainErrorMixin, View):
                 "by_community": [
                     (community(k), v) for k, v in (b.get("by_community") or {}).items()
                 ],
-                "missing": [GROUP_LABELS.get(m, m) for m in b.get("missing", [])],
-                "grade_label": BAND_LABELS.get(result.grade, result.grade),
+                "missing": [kind_label(m) for m in b.get("missing", [])],
+                "grade_label": grade_label(result.grade),
+                # Stored as message codes (or, before, as text): worded now, in the
+                # reader's language, with the communities' names.
+                "explanation": [
+                    (render_line(line, names_by_key).strip(), line_level(line))
+                    for line in b.get("explanation") or []
+                ],
                 "card_scores": b.get("card_scores") or {},
             },
         )
@@ -384,7 +394,7 @@ class CardCreateView(LoginRequiredMixin, DomainErrorMixin, View):
                 "contract": contract,
                 "community": community,
                 "row": row,
-                "group_label": GROUP_LABELS.get(row.group, row.group),
+                "group_label": kind_label(row.group),
                 "form": form,
                 "rows": rows,
                 "known": known["all"],

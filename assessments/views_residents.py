@@ -85,6 +85,7 @@ def rate_limited(request: HttpRequest, scope: str = "residents") -> int:
 # --- the resident's page ------------------------------------------------------------
 
 NA = "na"
+CHECK_MARKED = _("有题目未答或答案超出范围，请检查标出的题目。")
 MAX_RADIO_POINTS = 10  # up to 10 points: radio buttons 0..max; above, a number input
 
 
@@ -155,9 +156,27 @@ def questions(leaves: list[Indicator], data: Any = None) -> list[dict[str, Any]]
     return out
 
 
+def _typed_number(raw: str) -> Any:
+    """A typed number as the service takes it; anything else as typed (the service
+    refuses it as not a number, beside its question)."""
+    try:
+        value = Decimal(raw[:20])
+    except InvalidOperation:
+        return raw
+    if not value.is_finite():
+        return raw
+    if value.adjusted() >= 16:
+        # Far outside any scale: a float (1e999 is not a number at all) rather than
+        # an exact integer of a thousand digits.
+        return float(value)
+    return _number(value)
+
+
 def parse_answers(qs: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The posted answers as the service takes them (leaf code → number, level code,
-    bool, or None for 不了解/不适用); None if any question has an error (set on it)."""
+    bool, or None for 不了解/不适用); an answer outside its scale is passed on for the
+    service to refuse beside its question (`answers.<code>`). None if a question is
+    unanswered, or every question is 不了解/不适用 (the error set on it)."""
     answers: dict[str, Any] = {}
     ok = True
     for q in qs:
@@ -166,38 +185,33 @@ def parse_answers(qs: list[dict[str, Any]]) -> dict[str, Any] | None:
         if raw == "":
             q["error"] = _g("请作答，或选择“不了解/不适用”。")
             ok = False
-            continue
-        if raw == NA:
+        elif raw == NA:
             answers[ind.code] = None
-            continue
-        if ind.scale == Scale.POINTS:
-            try:
-                value = Decimal(raw[:20])
-            except InvalidOperation:
-                value = None
-            if value is None or not value.is_finite():
-                q["error"] = _g("请填写数字。")
-                ok = False
-            elif not Decimal(0) <= value <= ind.max_points:
-                q["error"] = _g("评分应在 0 到 %(max)s 分之间。") % {"max": q["max"]}
-                ok = False
-            else:
-                answers[ind.code] = _number(value)
-        elif ind.scale == Scale.LEVELS:
-            if raw not in (ind.levels or {}):
-                q["error"] = _g("请从给出的等级中选择。")
-                ok = False
-            else:
-                answers[ind.code] = raw
-        elif raw in ("yes", "no"):
+        elif ind.scale == Scale.POINTS:
+            answers[ind.code] = _typed_number(raw)
+        elif ind.scale == Scale.YES_NO and raw in ("yes", "no"):
             answers[ind.code] = raw == "yes"
         else:
-            q["error"] = _g("请选择“是”或“否”。")
-            ok = False
+            answers[ind.code] = raw
     if ok and answers and all(v is None for v in answers.values()):
         ok = False
         qs[0]["error"] = _g("请至少对一项作出评价。")
     return answers if ok else None
+
+
+def place_answer_errors(qs: list[dict[str, Any]], exc: ValidationFailed) -> list[str]:
+    """Put the service's `answers.<code>` messages on their questions; the other
+    messages are returned, for above the form."""
+    by_code = {q["indicator"].code: q for q in qs}
+    others: list[str] = []
+    for key, messages in exc.fields.items():
+        head, _sep, code = str(key).partition(".")
+        text = "；".join(str(m) for m in messages)
+        if head == "answers" and code in by_code:
+            by_code[code]["error"] = text
+        else:
+            others.append(text)
+    return others
 
 
 def resident_message(
@@ -302,23 +316,20 @@ class ResidentAnswerView(View):
         answers = parse_answers(qs)
         if answers is None:
             return self.page(
-                request,
-                token_row,
-                qs,
-                comment=comment,
-                error=_("有题目未答或答案超出范围，请检查标出的题目。"),
-                status=400,
+                request, token_row, qs, comment=comment, error=CHECK_MARKED, status=400
             )
         try:
             services.resident_answer(raw_token=token, answers=answers, comment=comment)
         except ValidationFailed as exc:
-            reasons = [str(m) for msgs in exc.fields.values() for m in msgs]
+            others = place_answer_errors(qs, exc)
+            if len(others) < len(exc.fields):
+                others.insert(0, str(CHECK_MARKED))
             return self.page(
                 request,
                 token_row,
                 qs,
                 comment=comment,
-                error="；".join(reasons) or str(exc.message),
+                error="；".join(others) or str(exc.message),
                 status=400,
             )
         except NotPermitted:

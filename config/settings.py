@@ -252,6 +252,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.deadlines_notify_task",
         "schedule": crontab(hour=6, minute=20),
     },
+    # Every morning: open assessment rounds whose period ended are scored
+    # (assessments.services.rounds_score_ended).
+    "assessments-score-ended-rounds": {
+        "task": "assessments.rounds_score_ended_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -298,6 +304,13 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "vendors.choices.ApplicationStatus",
         "LogKindEnum": "vendors.choices.LogKind",
         "ProcurementStatusEnum": "procurement.choices.ProjectStatus",
+        "StandingEnum": "vendors.choices.Standing",
+        "PanelRoleEnum": "assessments.choices.PanelRole",
+        "AdmissionListStatusEnum": "assessments.choices.ListStatus",
+        "AdmissionEntryStatusEnum": "assessments.choices.EntryStatus",
+        "ObjectionStatusEnum": "assessments.choices.ObjectionStatus",
+        "ObjectionKindEnum": "assessments.choices.ObjectionKind",
+        "EndingEnum": "assessments.choices.Ending",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -530,18 +530,100 @@ def seed_cujin_contract() -> Contract | None:
 # --- 2. other streets -----------------------------------------------------------------
 
 
-def _final_award(spec: dict[str, Any], today: dt.date) -> Award:
-    """A small 比选 at 结果生效, as rows.
+def final_award(
+    *,
+    street: Organisation,
+    vendor: Vendor,
+    title: str,
+    lot_name: str,
+    amount: Decimal,
+    items: list[Any],
+    communities: list[Organisation],
+    version: Any,
+    fiscal_year: int,
+    final_on: dt.date,
+    actor: User | None = None,
+) -> Award:
+    """A small 比选 at 结果生效, as rows; the award already there (same street, title
+    and fiscal year) is returned as it is.
 
     Why rows and not `procurement.services`: a 比选 needs a 7-member panel
     (`bixuan.panel.min_size`) with the street's own buyer representatives, which
     these streets have no demo accounts for, a rendered 比选文件 (WeasyPrint) and
-    seven score sheets; driving five of them through the services would multiply
-    the demo's run time for procurement data that procurement's own seed already
-    shows end to end (the 2015 re-tender). The rows carry what a contract reads:
-    the project, the lot with its items and communities, the winning bid and the
-    final award.
+    seven score sheets; driving them through the services would multiply the demo's
+    run time for procurement data that procurement's own seed already shows end to
+    end (the 2015 re-tender). The rows carry what a contract reads: the project, the
+    lot with its items and communities, the winning bid and the final award. The
+    assessments seed uses it too, for the 2014 簇锦 contract and the 2015 contracts
+    of the 90-odd organisations.
     """
+    existing = (
+        Award.objects.filter(
+            lot__project__buyer=street,
+            lot__project__title=title,
+            lot__project__fiscal_year=fiscal_year,
+        )
+        .select_related("lot__project")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    actor = actor or _user("admin")
+    n = ProcurementProject.objects.filter(buyer=street, fiscal_year=fiscal_year).count()
+    project = ProcurementProject.objects.create(
+        code=f"{street.code}-{fiscal_year}-{n + 101:03d}",
+        title=title,
+        buyer=street,
+        district=street.parent,
+        catalogue_version=version,
+        fiscal_year=fiscal_year,
+        method=Method.BIXUAN,
+        status=ProjectStatus.FINAL,
+        description=f"{street.name}各社区{len(items)}项社区公共服务。",
+        acceptance_plan="按季度抽查服务记录，年度由街道、社区和居民代表综合考核。",
+        payment_terms=[
+            {"name": "首期", "share": "40", "condition": "合同签订后"},
+            {"name": "中期", "share": "30", "condition": "中期考核合格后"},
+            {"name": "尾款", "share": "30", "condition": "年度考核合格后"},
+        ],
+        created_by=actor,
+    )
+    lot = Lot.objects.create(
+        project=project,
+        number=1,
+        name=lot_name,
+        budget=(amount * Decimal("1.05")).quantize(Decimal("1")),
+        budget_source="fiscal",
+        status=LotStatus.FINAL,
+    )
+    lot.communities.set(communities)
+    LotItem.objects.bulk_create([LotItem(lot=lot, item=i) for i in items])
+    submitted = _at(final_on - dt.timedelta(days=12), 10)
+    bid = Bid.objects.create(
+        project=project,
+        vendor=vendor,
+        status=BidStatus.QUALIFIED,
+        submitted_at=submitted,
+        sealed_content="",
+        opened_at=submitted + dt.timedelta(days=2),
+        technical_response=f"{vendor.name}在{street.name}开展{lot.name}的服务方案。",
+        qualified=True,
+    )
+    BidLot.objects.create(bid=bid, lot=lot, price=amount, adjusted_price=amount)
+    return Award.objects.create(
+        lot=lot,
+        bid=bid,
+        amount=amount,
+        status=AwardStatus.FINAL,
+        confirmed_by=actor,
+        confirmed_at=_at(final_on - dt.timedelta(days=8), 16),
+        challenge_until=final_on - dt.timedelta(days=1),
+        final_at=_at(final_on, 9),
+    )
+
+
+def _final_award(spec: dict[str, Any], today: dt.date) -> Award:
+    """This year's small 比选 of one of `OTHER_CONTRACTS` (see `final_award`)."""
     street = Organisation.objects.get(code=spec["street"])
     existing = (
         Award.objects.filter(
@@ -561,60 +643,17 @@ def _final_award(spec: dict[str, Any], today: dt.date) -> Award:
         for i in version.items.filter(code__in=spec["items"]).order_by("code")
         if not purchase_refusal(i)
     ]
-    vendor = Vendor.objects.get(organisation__code=spec["vendor"])
-    admin = _user("admin")
-    final_on = today - dt.timedelta(days=OTHER_DAYS["final"])
-    n = ProcurementProject.objects.filter(buyer=street, fiscal_year=today.year).count()
-    amount = Decimal(spec["amount"])
-    project = ProcurementProject.objects.create(
-        code=f"{street.code}-{today.year}-{n + 101:03d}",
+    return final_award(
+        street=street,
+        vendor=Vendor.objects.get(organisation__code=spec["vendor"]),
         title=spec["title"],
-        buyer=street,
-        district=street.parent,
-        catalogue_version=version,
+        lot_name=spec["lot"],
+        amount=Decimal(spec["amount"]),
+        items=items,
+        communities=_communities(street),
+        version=version,
         fiscal_year=today.year,
-        method=Method.BIXUAN,
-        status=ProjectStatus.FINAL,
-        description=f"{street.name}各社区{len(items)}项社区公共服务。",
-        acceptance_plan="按季度抽查服务记录，年度由街道、社区和居民代表综合考核。",
-        payment_terms=[
-            {"name": "首期", "share": "40", "condition": "合同签订后"},
-            {"name": "中期", "share": "30", "condition": "中期考核合格后"},
-            {"name": "尾款", "share": "30", "condition": "年度考核合格后"},
-        ],
-        created_by=admin,
-    )
-    lot = Lot.objects.create(
-        project=project,
-        number=1,
-        name=spec["lot"],
-        budget=(amount * Decimal("1.05")).quantize(Decimal("1")),
-        budget_source="fiscal",
-        status=LotStatus.FINAL,
-    )
-    lot.communities.set(_communities(street))
-    LotItem.objects.bulk_create([LotItem(lot=lot, item=i) for i in items])
-    submitted = _at(final_on - dt.timedelta(days=12), 10)
-    bid = Bid.objects.create(
-        project=project,
-        vendor=vendor,
-        status=BidStatus.QUALIFIED,
-        submitted_at=submitted,
-        sealed_content="",
-        opened_at=submitted + dt.timedelta(days=2),
-        technical_response=f"{vendor.name}在{street.name}开展{lot.name}的服务方案。",
-        qualified=True,
-    )
-    BidLot.objects.create(bid=bid, lot=lot, price=amount, adjusted_price=amount)
-    return Award.objects.create(
-        lot=lot,
-        bid=bid,
-        amount=amount,
-        status=AwardStatus.FINAL,
-        confirmed_by=admin,
-        confirmed_at=_at(final_on - dt.timedelta(days=8), 16),
-        challenge_until=final_on - dt.timedelta(days=1),
-        final_at=_at(final_on, 9),
+        final_on=today - dt.timedelta(days=OTHER_DAYS["final"]),
     )
 
 

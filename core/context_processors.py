@@ -69,6 +69,20 @@ def navigation(request) -> dict:
         "expert",
     }:
         items.append(("assessments", _("考核"), reverse("assessments:plan-list")))
+    # The dashboards: the buyer's side that reads results (views_dashboards).
+    if user.is_superuser or roles & {
+        "district_admin",
+        "street_officer",
+        "department_staff",
+        "auditor",
+    }:
+        items.append(
+            (
+                "dashboard",
+                _("考核看板"),
+                reverse("assessments_dashboards:dashboard"),
+            )
+        )
     items.insert(len(items), ("notices", _("公告"), reverse("notices:list")))
     # The admission list is public once publicised; everyone may read it.
     items.append(("admission", _("准入名单"), reverse("admission:index")))

@@ -30,7 +30,7 @@ from vendors import services as vendor_services
 from vendors.models import Vendor
 
 from . import services
-from .choices import MemberStatus
+from .choices import MemberStatus, ProjectStatus
 from .documents import ensure_rendered
 from .models import Bid, ProcurementProject
 from .planning import minimum_dates
@@ -277,11 +277,16 @@ def _retender_description(
 @transaction.atomic
 def seed_cujin_retender() -> ProcurementProject | None:
     """The 2015 簇锦 re-tender, from the project to the final award. None when it
-    is already there."""
+    is already there.
+
+    The admission list's elimination of 簇锦's organisation (the assessments seed,
+    March 2015) drafts the re-tender; when that draft is there, the officer completes
+    it with the project's full data instead of creating another."""
     buyer = Organisation.objects.get(code=CUJIN_CODE)
-    if ProcurementProject.objects.filter(
+    drafted = ProcurementProject.objects.filter(
         buyer=buyer, fiscal_year=RETENDER_YEAR, title=RETENDER_TITLE
-    ).exists():
+    ).first()
+    if drafted is not None and drafted.status != ProjectStatus.DRAFT:
         return None
     seed_demo_users()  # the officer, the vendor account and the experts act below
     officer, vendor_user = _user("officer"), _user("vendor")
@@ -292,39 +297,42 @@ def seed_cujin_retender() -> ProcurementProject | None:
     communities = _communities(buyer)
 
     # 1. The project, early March 2015: the budget reaches the open-tender threshold.
-    project = services.project_create(
-        actor=officer,
-        buyer=buyer,
-        on=RETENDER_CREATED,
-        data={
-            "title": RETENDER_TITLE,
-            "fiscal_year": RETENDER_YEAR,
-            "method": "tender",
-            "description": _retender_description(listed, communities),
-            "acceptance_plan": "按购买标准逐项考核：由街道相关业务科室、各社区、社区居民以及"
-            "驻辖区单位参与考核，中期和年度各一次，考核结果与付款挂钩。",
-            "scoring_method": "comprehensive",
-            "price_weight": "30",
-            "criteria": RETENDER_CRITERIA,
-            "qualification_conditions": RETENDER_CONDITIONS,
-            "term_years": 1,
-            "payment_terms": [
-                {"name": "首期", "share": "40", "condition": "合同签订后"},
-                {"name": "中期", "share": "30", "condition": "中期考核合格后"},
-                {"name": "尾款", "share": "30", "condition": "年度考核合格后"},
-            ],
-            "lots": [
-                {
-                    "name": "簇锦街道社区公共服务（政务服务）",
-                    "budget": str(RETENDER_BUDGET),
-                    "budget_source": "fiscal",
-                    "budget_note": "2015年簇锦街道社区公共服务经费",
-                    "communities": [c.pk for c in communities],
-                    "items": [i.pk for i in items],
-                }
-            ],
-        },
-    )
+    data: dict[str, Any] = {
+        "title": RETENDER_TITLE,
+        "fiscal_year": RETENDER_YEAR,
+        "method": "tender",
+        "description": _retender_description(listed, communities),
+        "acceptance_plan": "按购买标准逐项考核：由街道相关业务科室、各社区、社区居民以及"
+        "驻辖区单位参与考核，中期和年度各一次，考核结果与付款挂钩。",
+        "scoring_method": "comprehensive",
+        "price_weight": "30",
+        "criteria": RETENDER_CRITERIA,
+        "qualification_conditions": RETENDER_CONDITIONS,
+        "term_years": 1,
+        "payment_terms": [
+            {"name": "首期", "share": "40", "condition": "合同签订后"},
+            {"name": "中期", "share": "30", "condition": "中期考核合格后"},
+            {"name": "尾款", "share": "30", "condition": "年度考核合格后"},
+        ],
+        "lots": [
+            {
+                "name": "簇锦街道社区公共服务（政务服务）",
+                "budget": str(RETENDER_BUDGET),
+                "budget_source": "fiscal",
+                "budget_note": "2015年簇锦街道社区公共服务经费",
+                "communities": [c.pk for c in communities],
+                "items": [i.pk for i in items],
+            }
+        ],
+    }
+    if drafted is not None:
+        project = services.project_update(
+            actor=officer, project=drafted, data=data, on=RETENDER_CREATED
+        )
+    else:
+        project = services.project_create(
+            actor=officer, buyer=buyer, on=RETENDER_CREATED, data=data
+        )
 
     # 2. The tender document, then the notice in mid-March: documents on offer for
     # 5 working days (TL-03), at least 20 days to the bid deadline (TL-04). No

@@ -7,19 +7,24 @@ nothing of what a bid says; `bid_content_visible` is the one test of that.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from core.exceptions import NotFound
+from vendors.choices import VendorStatus
+from vendors.models import Vendor, VendorStanding
 from vendors.permissions import is_vendor_staff
+from vendors.selectors import standings_for
 
 from .choices import LIVE_BID_STATUSES, BidStatus, MemberStatus, SheetStatus
 from .models import (
     Bid,
     BidFile,
     CommitteeMember,
+    Invitation,
     Lot,
     Notice,
     ProcurementProject,
@@ -191,3 +196,43 @@ def challenge_window_end(project: ProcurementProject) -> Any:
     return Award.objects.filter(
         lot__project=project, status=AwardStatus.CONFIRMED
     ).aggregate(m=Max("challenge_until"))["m"]
+
+
+# --- 比选 invitations: reads for the page and the API ----------------------------------
+
+# The invite form lists at most this many organisations (the district's register is a
+# few hundred at most); the API takes any organisation by id.
+MAX_CANDIDATES = 500
+
+
+def invitations_with_standing(
+    project: ProcurementProject, on: dt.date
+) -> list[Invitation]:
+    """The project's invitations, each with `.standing`: the organisation's latest
+    standing on the district's admission list on `on` (None if never listed). Two
+    queries, however many invitations."""
+    rows = list(
+        project.invitations.select_related("vendor__organisation", "invited_by")
+    )
+    standings = standings_for([i.vendor_id for i in rows], project.district, on)
+    for row in rows:
+        row.standing = standings.get(row.vendor_id)  # type: ignore[attr-defined]
+    return rows
+
+
+def invitation_candidates(
+    project: ProcurementProject, on: dt.date
+) -> list[tuple[Vendor, VendorStanding | None]]:
+    """Active organisations of the project's district not yet invited, with their
+    latest standing (the form marks who is barred; the service refuses them)."""
+    vendors = list(
+        Vendor.objects.filter(
+            status=VendorStatus.ACTIVE,
+            organisation__path__startswith=project.district.path,
+        )
+        .exclude(pk__in=project.invitations.values("vendor_id"))
+        .select_related("organisation")
+        .order_by("organisation__code")[:MAX_CANDIDATES]
+    )
+    standings = standings_for([v.pk for v in vendors], project.district, on)
+    return [(v, standings.get(v.pk)) for v in vendors]

@@ -23,7 +23,7 @@ from core.forms import form_service_call
 from . import services
 from .choices import Method
 from .permissions import can_invite
-from .services.invitations import invitation_candidates, invitations_with_standing
+from .selectors import invitation_candidates, invitations_with_standing
 from .views import ProjectErrorMixin, _deny, _project
 
 

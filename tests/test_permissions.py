@@ -1497,6 +1497,52 @@ def _pu(name, *attrs):
     return build
 
 
+def _bixuan(c):
+    """An announced 比选 of S1 (deadline ahead) that invited V2 (邀请比选, PM-11),
+    made once per test."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from procurement.models import Invitation, Lot, ProcurementProject
+
+    if getattr(c, "bixuan", None) is None:
+        c.bixuan = ProcurementProject.objects.create(
+            code="D1-S1-2026-BX1",
+            title="邀请比选项目",
+            buyer=c.o.s1,
+            district=c.o.d1,
+            catalogue_version=c.cat.published,
+            fiscal_year=2026,
+            method="bixuan",
+            status="announced",
+            bid_deadline=timezone.now() + dt.timedelta(days=10),
+        )
+        Lot.objects.create(
+            project=c.bixuan,
+            number=1,
+            name="包一",
+            budget=90000,
+            budget_source="fiscal",
+        )
+        Invitation.objects.create(project=c.bixuan, vendor=c.v.other)
+    return c.bixuan
+
+
+def _bx(name, method, expect, data, url=None, api=True):
+    """An invitation case on the `_bixuan` project."""
+    return Case(
+        name,
+        method,
+        url or (lambda c: reverse(name, args=[_bixuan(c).pk])),
+        expect,
+        data=data,
+        api=api,
+        fmt="json" if api else None,
+        label="bixuan",
+    )
+
+
 PROCUREMENT_API: list[Case] = [
     _pc(
         "list",
@@ -1772,6 +1818,40 @@ PROCUREMENT_API: list[Case] = [
         },
         data=lambda c: {"reply": "答复", "upheld": False},
         label="not awarded",
+    ),
+    _pc(
+        "invite",
+        "post",
+        _pu("invite"),
+        {"anonymous": 401, "officer": 409, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"vendor": c.v.other.pk},
+        label="not bixuan",
+    ),
+    _bx(
+        "api:procurement-invite",
+        "post",
+        {
+            "anonymous": 401,
+            "officer": 201,
+            "admin": 201,
+            "auditor": 403,
+            "vendor": 403,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+        data=lambda c: {"vendor": c.v.own.pk},
+    ),
+    _bx(
+        "api:procurement-uninvite",
+        "post",
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "auditor": 403,
+            "vendor": 403,
+            "other_officer": 404,
+        },
+        data=lambda c: {"vendor": c.v.other.pk},
     ),
     _pc(
         "notice-list",
@@ -2070,6 +2150,46 @@ PROCUREMENT_HTML: list[Case] = [
             "vendor": 403,
             "other_officer": 404,
         },
+    ),
+    _ph(
+        "procurement:invitation-create",
+        "post",
+        _pp("procurement:invitation-create"),
+        {"anonymous": LOGIN, "officer": 409, "vendor": 403, "other_officer": 404},
+        data=lambda c: {"vendor": c.v.other.pk},
+        label="not bixuan",
+    ),
+    _bx(
+        "procurement:invitation-create",
+        "post",
+        {
+            "anonymous": LOGIN,
+            "officer": 302,
+            "admin": 302,
+            "auditor": 403,
+            "vendor": 403,
+            "other_officer": 404,
+            "outsider": 404,
+        },
+        data=lambda c: {"vendor": c.v.own.pk},
+        api=False,
+    ),
+    _bx(
+        "procurement:invitation-delete",
+        "post",
+        {
+            "anonymous": LOGIN,
+            "officer": 302,
+            "auditor": 403,
+            "vendor": 403,
+            "other_officer": 404,
+        },
+        data=None,
+        url=lambda c: reverse(
+            "procurement:invitation-delete",
+            args=[_bixuan(c).pk, _bixuan(c).invitations.get().pk],
+        ),
+        api=False,
     ),
     Case(
         "notices:list",
@@ -3427,8 +3547,551 @@ ASSESSMENTS_API: list[Case] = [
 ]
 
 
+# --- assessments dashboards: the district's and a street's figures, and their .xlsx -----
+
+
+def _dash(expect, query="", label=""):
+    """A dashboard case over S1's scored assessment (the `contract_html` contract)."""
+
+    def url(c):
+        _as(c)
+        q = query(c) if callable(query) else query
+        return reverse("assessments_dashboards:dashboard") + q
+
+    return Case(
+        "assessments_dashboards:dashboard",
+        "get",
+        url,
+        expect,
+        label=label,
+        extra={"contract": True},
+    )
+
+
+DASHBOARDS: list[Case] = [
+    _dash(
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "other_officer": 200,  # their own street
+            "admin": 200,
+            "auditor": 200,
+            "dept": 200,
+            "outsider": 200,  # their own district
+            "community": 403,
+            "assessor": 403,
+            "expert": 403,
+            "vendor": 403,
+        }
+    ),
+    _dash(
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "auditor": 200,
+            "dept": 200,
+            "other_officer": 404,
+            "outsider": 404,
+            "vendor": 403,
+        },
+        query=lambda c: f"?street={c.o.s1.pk}",
+        label="street S1",
+    ),
+    _dash(
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "auditor": 200,
+            "other_officer": 404,
+            "outsider": 404,
+            "community": 403,
+            "vendor": 403,
+        },
+        query=lambda c: f"?street={c.o.s1.pk}&export=ranking",
+        label="export",
+    ),
+]
+
+
+# --- assessments: a plan's expert panel (members, declarations) -------------------------
+
+
+def _ap(c):
+    """S1's plan scored by an expert panel on the `contract_html` contract, with the
+    `expert` persona seated (not yet declared) (made on first use)."""
+    if getattr(c, "assess_panel", None) is None:
+        import assessments.services as asvc
+        from assessments import panel
+
+        plan = asvc.plan_create(
+            actor=c.p.officer,
+            buyer=c.o.s1,
+            name="权限矩阵专家评审",
+            year=2026,
+            period_kind="year",
+            contracts=[c.k.contract],
+            groups=[{"kind": "expert_panel", "weight": 100, "replaces": True}],
+        )
+        member = panel.panel_member_add(
+            actor=c.p.officer, plan=plan, user=c.p.expert, role="expert"
+        )
+        spare = next(u for u in panel.panel_pool(plan) if u.pk != c.p.expert.pk)
+        c.assess_panel = SimpleNamespace(plan=plan, member=member, spare=spare)
+    return c.assess_panel
+
+
+def _aph(name, method, url, expect, data=None, label=""):
+    """A panel HTML case, built on the `contract_html` contract."""
+    return Case(
+        f"assessments_panel:{name}",
+        method,
+        url,
+        expect,
+        data=data,
+        label=label,
+        extra={"contract": True},
+    )
+
+
+def _apu(name, attr):
+    return lambda c: reverse(name, args=[getattr(_ap(c), attr).pk])
+
+
+PANEL: list[Case] = [
+    _aph(
+        "panel",
+        "get",
+        _apu("assessments_panel:panel", "plan"),
+        {
+            "anonymous": LOGIN,
+            "officer": 200,
+            "admin": 200,
+            "auditor": 200,
+            "dept": 200,
+            "expert": 404,
+            "other_officer": 404,
+            "outsider": 404,
+            "community": 404,
+            "vendor": 404,
+        },
+    ),
+    _aph(
+        "panel",
+        "post",
+        _apu("assessments_panel:panel", "plan"),
+        {
+            "anonymous": LOGIN,
+            "officer": 302,
+            "admin": 302,
+            "dept": 403,
+            "auditor": 403,
+            "expert": 404,
+            "other_officer": 404,
+            "vendor": 404,
+        },
+        data=lambda c: {"user": _ap(c).spare.pk, "role": "peer"},
+        label="add a member",
+    ),
+    _aph(
+        "member-remove",
+        "post",
+        _apu("assessments_panel:member-remove", "member"),
+        {
+            "anonymous": LOGIN,
+            "officer": 302,
+            "admin": 302,
+            "dept": 403,
+            "auditor": 403,
+            "expert": 403,  # sees their own seat, may not remove it
+            "other_officer": 404,
+            "vendor": 404,
+        },
+    ),
+    _aph(
+        "member-declare",
+        "get",
+        _apu("assessments_panel:member-declare", "member"),
+        {
+            "anonymous": LOGIN,
+            "expert": 200,
+            "officer": 200,
+            "auditor": 200,
+            "other_officer": 404,
+            "outsider": 404,
+            "community": 404,
+            "vendor": 404,
+        },
+    ),
+    _aph(
+        "member-declare",
+        "post",
+        _apu("assessments_panel:member-declare", "member"),
+        {
+            "anonymous": LOGIN,
+            "expert": 302,
+            "officer": 403,  # only the member declares
+            "other_officer": 404,
+            "vendor": 404,
+        },
+        data=lambda c: {"decision": "no_conflict"},
+    ),
+    _aph(
+        "my-seats",
+        "get",
+        lambda c: reverse("assessments_panel:my-seats"),
+        {"anonymous": LOGIN, "expert": 200, "officer": 200, "vendor": 200},
+    ),
+]
+
+PANEL_API: list[Case] = [
+    _ka(
+        "assessment-panel-list",
+        "get",
+        lambda c: reverse("api:assessment-panel-list") + f"?plan={_ap(c).plan.pk}",
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "auditor": 200,
+            "expert": 200,  # their own seat
+            "vendor": 200,  # nothing
+        },
+    ),
+    _ka(
+        "assessment-panel-list",
+        "post",
+        lambda c: reverse("api:assessment-panel-list"),
+        {
+            "anonymous": 401,
+            "officer": 201,
+            "admin": 201,
+            "dept": 403,
+            "auditor": 403,
+            "expert": 404,
+            "other_officer": 404,
+            "vendor": 404,
+        },
+        data=lambda c: {
+            "plan": _ap(c).plan.pk,
+            "user": _ap(c).spare.pk,
+            "role": "peer",
+        },
+    ),
+    _ka(
+        "assessment-panel-detail",
+        "get",
+        _apu("api:assessment-panel-detail", "member"),
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "expert": 200,
+            "other_officer": 404,
+            "vendor": 404,
+        },
+    ),
+    _ka(
+        "assessment-panel-detail",
+        "delete",
+        _apu("api:assessment-panel-detail", "member"),
+        {
+            "anonymous": 401,
+            "officer": 204,
+            "dept": 403,
+            "expert": 403,
+            "other_officer": 404,
+            "vendor": 404,
+        },
+    ),
+    _ka(
+        "assessment-panel-declare",
+        "post",
+        _apu("api:assessment-panel-declare", "member"),
+        {
+            "anonymous": 401,
+            "expert": 200,
+            "officer": 403,
+            "other_officer": 404,
+            "vendor": 404,
+        },
+        data=lambda c: {"no_conflict": True},
+    ),
+    _ka(
+        "assessment-panel-check",
+        "get",
+        lambda c: reverse("api:assessment-panel-check") + f"?plan={_ap(c).plan.pk}",
+        {
+            "anonymous": 401,
+            "officer": 200,
+            "auditor": 200,
+            "expert": 404,
+            "other_officer": 404,
+            "vendor": 404,
+        },
+    ),
+]
+
+
+# --- the admission list (准入名单): HTML and API --------------------------------------------
+
+
+def _adm(c, state="draft"):
+    """The `contract_html` contract graded 差 (47.00) in S1's 年度 round and D1's 2026
+    list in `state`: draft, publicity (an objection open), or published (publicity
+    over, the elimination not yet handled). Made on first use."""
+    key = f"adm_{state}"
+    if getattr(c, key, None) is None:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        import assessments.admission as adm
+        import assessments.services as asvc
+
+        plan = asvc.plan_create(
+            actor=c.p.officer,
+            buyer=c.o.s1,
+            name="名单权限矩阵考核方案",
+            year=2026,
+            period_kind="year",
+            contracts=[c.k.contract],
+        )
+        rnd = asvc.round_open(
+            plan=plan,
+            actor=c.p.officer,
+            label="年度",
+            period_start="2026-01-01",
+            period_end="2026-12-31",
+        )
+        asvc.scorecard_submit(
+            round=rnd,
+            actor=c.p.dept,
+            contract=c.k.contract,
+            answers={"1": 40, "2": 40, "3": 50, "4": 50},
+        )
+        asvc.round_score(round=rnd, actor=c.p.officer)
+        today = timezone.localdate()
+        alist = adm.admission_list_build(
+            actor=c.p.admin, district=c.o.d1, year=2026, on=today
+        )
+        if state != "draft":
+            alist = adm.admission_list_publicise(
+                actor=c.p.admin,
+                admission_list=alist,
+                on=today - dt.timedelta(days=20) if state == "published" else today,
+            )
+        entry = alist.entries.get()
+        if state == "publicity":
+            adm.admission_objection_file(
+                actor=c.p.vendor, entry=entry, text="异议理由", on=today
+            )
+        if state == "published":
+            alist = adm.admission_list_publish(
+                actor=c.p.admin, admission_list=alist, on=today
+            )
+        setattr(c, key, SimpleNamespace(list=alist, entry=entry))
+    return getattr(c, key)
+
+
+def _admh(name, method, url, expect, data=None, label=""):
+    return Case(
+        f"admission:{name}",
+        method,
+        url,
+        expect,
+        data=data,
+        label=label,
+        extra={"contract": True},
+    )
+
+
+def _adml(state):
+    return lambda c: reverse("admission:detail", args=[_adm(c, state).list.pk])
+
+
+def _adme(state):
+    return lambda c: reverse("admission:entry", args=[_adm(c, state).entry.pk])
+
+
+def _admu(name, attr, state):
+    return lambda c: reverse(f"api:{name}", args=[getattr(_adm(c, state), attr).pk])
+
+
+ADMISSION: list[Case] = [
+    _admh(
+        "index",
+        "get",
+        lambda c: reverse("admission:index"),
+        {"anonymous": 200, "vendor": 200, "officer": 200, "admin": 200},
+    ),
+    _admh(
+        "index",
+        "post",
+        lambda c: (_adm(c, "draft"), reverse("admission:index"))[1],
+        {
+            "anonymous": LOGIN,
+            "officer": 403,
+            "vendor": 403,
+            "outsider": 400,
+            "admin": 302,
+        },
+        data=lambda c: {"district": c.o.d1.pk, "year": 2026},
+        label="build (the outsider may not pick D1: 400)",
+    ),
+    _admh(
+        "detail",
+        "get",
+        _adml("draft"),
+        {
+            "anonymous": 404,
+            "vendor": 404,
+            "outsider": 404,
+            "officer": 200,
+            "auditor": 200,
+            "admin": 200,
+        },
+        label="draft",
+    ),
+    _admh(
+        "detail",
+        "get",
+        _adml("publicity"),
+        {"anonymous": 200, "vendor": 200, "outsider": 200, "admin": 200},
+        label="in publicity",
+    ),
+    _admh(
+        "detail",
+        "post",
+        _adml("draft"),
+        {
+            "anonymous": LOGIN,
+            "vendor": 404,
+            "outsider": 404,
+            "officer": 403,
+            "admin": 302,
+        },
+        data=lambda c: {"action": "publicise"},
+        label="publicise",
+    ),
+    _admh(
+        "entry",
+        "get",
+        _adme("draft"),
+        {"anonymous": 404, "vendor": 404, "officer": 200, "admin": 200},
+        label="draft",
+    ),
+    _admh(
+        "entry",
+        "post",
+        _adme("publicity"),
+        {
+            "anonymous": LOGIN,
+            "officer": 403,
+            "admin": 403,
+            "other_officer": 403,
+            "vendor": 409,
+        },
+        data=lambda c: {"action": "object", "text": "再次异议"},
+        label="object (one already open: 409 for the organisation)",
+    ),
+    _admh(
+        "entry",
+        "post",
+        _adme("published"),
+        {"anonymous": LOGIN, "officer": 403, "vendor": 403, "admin": 302},
+        data=lambda c: {
+            "action": "eliminate",
+            "ending": "expire",
+            "ends_on": "",
+            "interim_arrangement": "街道临时承接",
+        },
+        label="eliminate",
+    ),
+]
+
+ADMISSION_API: list[Case] = [
+    _ka(
+        "admission-list-list",
+        "get",
+        lambda c: reverse("api:admission-list-list"),
+        {"anonymous": 200, "vendor": 200, "officer": 200},
+    ),
+    _ka(
+        "admission-list-list",
+        "post",
+        lambda c: (_adm(c, "draft"), reverse("api:admission-list-list"))[1],
+        {"anonymous": 401, "officer": 403, "vendor": 403, "admin": 201},
+        data=lambda c: {"district": c.o.d1.pk, "year": 2026},
+        label="build",
+    ),
+    _ka(
+        "admission-list-detail",
+        "get",
+        _admu("admission-list-detail", "list", "draft"),
+        {
+            "anonymous": 404,
+            "vendor": 404,
+            "outsider": 404,
+            "officer": 200,
+            "admin": 200,
+        },
+        label="draft",
+    ),
+    _ka(
+        "admission-list-publicise",
+        "post",
+        _admu("admission-list-publicise", "list", "draft"),
+        {"anonymous": 401, "vendor": 404, "officer": 403, "admin": 200},
+    ),
+    _ka(
+        "admission-list-publish",
+        "post",
+        _admu("admission-list-publish", "list", "publicity"),
+        {"anonymous": 401, "vendor": 403, "officer": 403, "admin": 409},
+        label="objection open: 409",
+    ),
+    _ka(
+        "admission-entry-detail",
+        "get",
+        _admu("admission-entry-detail", "entry", "publicity"),
+        {"anonymous": 200, "vendor": 200, "admin": 200},
+    ),
+    _ka(
+        "admission-entry-propose",
+        "post",
+        _admu("admission-entry-propose", "entry", "draft"),
+        {"anonymous": 401, "vendor": 404, "officer": 403, "admin": 200},
+        data=lambda c: {"standing": "warn", "reason": "复核"},
+    ),
+    _ka(
+        "admission-entry-object",
+        "post",
+        _admu("admission-entry-object", "entry", "published"),
+        {"anonymous": 401, "officer": 403, "admin": 403, "vendor": 201},
+        data=lambda c: {"text": "申诉理由"},
+        label="appeal",
+    ),
+    _ka(
+        "admission-entry-decide",
+        "post",
+        _admu("admission-entry-decide", "entry", "publicity"),
+        {"anonymous": 401, "officer": 403, "vendor": 403, "admin": 200},
+        data=lambda c: {"upheld": False, "decision": "不成立"},
+    ),
+    _ka(
+        "admission-entry-eliminate",
+        "post",
+        _admu("admission-entry-eliminate", "entry", "published"),
+        {"anonymous": 401, "officer": 403, "vendor": 403, "admin": 200},
+        data=lambda c: {"ending": "expire", "interim_arrangement": "街道临时承接"},
+    ),
+]
+
+
 CASES = (
-    HTML
+    ADMISSION
+    + ADMISSION_API
+    + HTML
     + API
     + PROCUREMENT_API
     + PROCUREMENT_HTML
@@ -3438,6 +4101,9 @@ CASES = (
     + RESIDENTS
     + ASSESSMENTS_HTML
     + ASSESSMENTS_API
+    + PANEL
+    + PANEL_API
+    + DASHBOARDS
 )
 
 # URLs that are not ours to test here, with the reason.

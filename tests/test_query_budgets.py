@@ -132,6 +132,12 @@ def _grow(kind: str, n: int, ctx) -> None:
         _grow_assessments(kind, n, ctx)
     elif kind == "assessment-to-rate":
         _grow_assessments_to_rate(n, ctx)
+    elif kind in ("panel-members", "panel-seats"):
+        _grow_panel(kind, n, ctx)
+    elif kind == "invitations":
+        _grow_invitations(n, ctx)
+    elif kind in ("admission-lists", "admission-entries"):
+        _grow_admission(kind, n, ctx)
     elif kind == "days":
         base = dt.date(2025, 1, 1) + dt.timedelta(days=CalendarDay.objects.count())
         for i in range(n):
@@ -457,8 +463,175 @@ def _grow_assessments_to_rate(n: int, ctx) -> None:
         )
 
 
+def _panel_plan(ctx):
+    """S1's budget plan scored by an expert panel (rows only)."""
+    from assessments.models import AssessmentPlan, RaterGroup
+
+    plan = AssessmentPlan.objects.filter(name="预算评审组方案").first()
+    if plan is None:
+        plan = AssessmentPlan.objects.create(
+            name="预算评审组方案",
+            buyer=ctx["orgs"].s1,
+            district=ctx["orgs"].d1,
+            year=2026,
+            period_kind="year",
+        )
+        plan.contracts.set([_budget_contract(ctx)])
+        RaterGroup.objects.create(plan=plan, kind="expert_panel", weight=100)
+    return plan
+
+
+def _grow_panel(kind: str, n: int, ctx) -> None:
+    """Declared pool experts on the budget plan's panel, or the persona's seats on
+    plans of their own."""
+    from django.utils import timezone
+
+    from assessments.models import AssessmentPlan, PanelMember
+
+    for _ in range(n):
+        if kind == "panel-members":
+            user = UserFactory()
+            Membership.objects.create(
+                user=user, organisation=ctx["orgs"].pool, role=Role.EXPERT
+            )
+            PanelMember.objects.create(
+                plan=_panel_plan(ctx),
+                user=user,
+                role="expert",
+                declared_at=timezone.now(),
+                no_conflict=True,
+            )
+        else:
+            plan = AssessmentPlan.objects.create(
+                name=f"评审{AssessmentPlan.objects.count()}",
+                buyer=ctx["orgs"].s1,
+                district=ctx["orgs"].d1,
+                year=2026,
+                period_kind="year",
+            )
+            PanelMember.objects.create(plan=plan, user=ctx["user"], role="peer")
+
+
+def _budget_bixuan(ctx):
+    """A draft 比选 of S1 (rows only) for the invitations on its project page."""
+    from procurement.models import Lot, ProcurementProject
+
+    project = ProcurementProject.objects.filter(code="BUDGET-BX").first()
+    if project is None:
+        project = ProcurementProject.objects.create(
+            code="BUDGET-BX",
+            title="预算比选项目",
+            buyer=ctx["orgs"].s1,
+            district=ctx["orgs"].d1,
+            catalogue_version=ctx["catalogue"].published,
+            fiscal_year=2026,
+            method="bixuan",
+        )
+        Lot.objects.create(
+            project=project, number=1, name="包一", budget=1000, budget_source="fiscal"
+        )
+    return project
+
+
+def _grow_invitations(n: int, ctx) -> None:
+    """Invited organisations of D1 with a standing on its admission list, and as many
+    organisations not invited (the invite form's choices), also listed."""
+    from procurement.models import Invitation
+    from vendors.models import VendorStanding
+
+    from .factories import make_vendor
+
+    project = _budget_bixuan(ctx)
+    for i in range(2 * n):
+        vendor = make_vendor(
+            OrganisationFactory(kind=OrganisationKind.VENDOR, parent=ctx["orgs"].d1)
+        )
+        VendorStanding.objects.create(
+            vendor=vendor,
+            district=ctx["orgs"].d1,
+            year=2025,
+            standing="eliminate" if i % 2 else "keep",
+            decided_on=dt.date(2026, 1, 10),
+            cooling_off_until=dt.date(2027, 1, 10) if i % 2 else None,
+        )
+        if i % 2 == 0:
+            Invitation.objects.create(project=project, vendor=vendor)
+
+
+def _admission_list(ctx, year=2026):
+    """D1's published list of `year` (rows only)."""
+    from assessments.models import AdmissionList
+
+    alist, _created = AdmissionList.objects.get_or_create(
+        district=ctx["orgs"].d1,
+        year=year,
+        defaults={
+            "title": f"{year}年度准入名单",
+            "status": "published",
+            "published_on": dt.date(year + 1, 1, 20),
+            "appeal_until": dt.date(year + 1, 2, 4),
+        },
+    )
+    return alist
+
+
+def _grow_admission(kind: str, n: int, ctx) -> None:
+    """Published lists of D1 for earlier years, or entries (a new vendor each, with
+    an objection and its grades) on the 2026 list."""
+    from assessments.models import AdmissionEntry, AdmissionList
+
+    from .factories import make_vendor
+
+    if kind == "admission-lists":
+        start = 2025 - AdmissionList.objects.count()
+        for i in range(n):
+            _admission_list(ctx, start - i)
+        return
+    alist = _admission_list(ctx)
+    for _ in range(n):
+        org = OrganisationFactory(kind=OrganisationKind.VENDOR, parent=ctx["orgs"].d1)
+        e = AdmissionEntry.objects.create(
+            admission_list=alist,
+            vendor=make_vendor(org),
+            proposed="eliminate",
+            standing="eliminate",
+            status="decided",
+            grades=[{"round": "年度", "total": "50.00", "grade": "poor"}],
+            basis="考核等级为“差”",
+        )
+        e.objections.create(kind="objection", text="异议", filed_on=dt.date(2027, 1, 5))
+
+
 LISTS = [
     # (name, persona, url builder, kind of rows, budget)
+    (
+        "html admission lists",
+        "vendor",
+        lambda c: reverse("admission:index"),
+        "admission-lists",
+        8,
+    ),
+    (
+        "html admission list entries",
+        "admin",
+        lambda c: reverse("admission:detail", args=[_admission_list(c).pk]),
+        "admission-entries",
+        10,
+    ),
+    (
+        "api admission lists",
+        "vendor",
+        lambda c: reverse("api:admission-list-list"),
+        "admission-lists",
+        6,
+    ),
+    (
+        "api admission list entries",
+        "admin",
+        lambda c: reverse("api:admission-list-detail", args=[_admission_list(c).pk]),
+        "admission-entries",
+        8,
+    ),
     (
         "html version list",
         "officer",
@@ -661,6 +834,13 @@ LISTS = [
         8,
     ),
     (
+        "html procurement bixuan page with invitations",
+        "officer",
+        lambda c: reverse("procurement:project-detail", args=[_budget_bixuan(c).pk]),
+        "invitations",
+        22,
+    ),
+    (
         "html notice list",
         "anonymous",
         lambda c: reverse("notices:list"),
@@ -807,6 +987,34 @@ LISTS = [
         lambda c: reverse("assessments:plan-list"),
         "assessment-to-rate",
         11,
+    ),
+    (
+        "html assessment panel page",
+        "officer",
+        lambda c: reverse("assessments_panel:panel", args=[_panel_plan(c).pk]),
+        "panel-members",
+        16,
+    ),
+    (
+        "html assessment panel seats",
+        "expert",
+        lambda c: reverse("assessments_panel:my-seats"),
+        "panel-seats",
+        8,
+    ),
+    (
+        "api assessment panel list",
+        "officer",
+        lambda c: reverse("api:assessment-panel-list") + f"?plan={_panel_plan(c).pk}",
+        "panel-members",
+        8,
+    ),
+    (
+        "html assessment dashboard as results grow",
+        "admin",
+        lambda c: reverse("assessments_dashboards:dashboard"),
+        "assessment-results",
+        16,
     ),
 ]
 

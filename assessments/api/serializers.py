@@ -18,6 +18,7 @@ from rest_framework import serializers
 from accounts.models import Organisation
 
 from ..choices import MissingGroupRule, PeriodKind, RaterKind, Scale
+from ..explain import grade_label, line_level, render_line, render_lines
 from ..models import (
     AssessmentPlan,
     AssessmentRound,
@@ -26,7 +27,6 @@ from ..models import (
     RoundResult,
     Scorecard,
 )
-from ..scoring import BAND_LABELS
 
 ID = {"min_value": 1, "max_value": 2**63 - 1}
 WEIGHT = {"max_digits": 6, "decimal_places": 2}
@@ -366,15 +366,28 @@ class ScorecardSerializer(serializers.ModelSerializer):
 # --- results ---------------------------------------------------------------------------
 
 
+class ExplanationLineSerializer(serializers.Serializer):
+    """One line of a score's explanation: its message code and parameters as stored,
+    and its text in the request's language (a line stored as text before the codes
+    existed has an empty code)."""
+
+    code = serializers.CharField(help_text="message code (assessments.explain.LINES)")
+    params = serializers.DictField(help_text="the message's parameters")
+    level = serializers.IntegerField(help_text="0: a main line; 1: a detail under it")
+    text = serializers.CharField(help_text="the line in the request's language")
+
+
 class RoundResultSerializer(serializers.ModelSerializer):
-    """A contract's result for a round, with the full breakdown and the explanation
-    (Chinese lines that recompute the total)."""
+    """A contract's result for a round, with the full breakdown and the explanation:
+    lines that recompute the total, as text in the request's language
+    (`explanation`) and as message codes with their parameters (`explanation_lines`)."""
 
     contract = AssessmentContractSerializer(read_only=True)
     vendor = serializers.CharField(source="vendor.organisation.name", read_only=True)
     round_label = serializers.CharField(source="round.label", read_only=True)
     grade_display = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
+    explanation_lines = serializers.SerializerMethodField()
     breakdown = serializers.JSONField(read_only=True)
 
     class Meta:
@@ -390,6 +403,7 @@ class RoundResultSerializer(serializers.ModelSerializer):
             "grade",
             "grade_display",
             "explanation",
+            "explanation_lines",
             "breakdown",
             "inputs_digest",
             "computed_at",
@@ -400,9 +414,23 @@ class RoundResultSerializer(serializers.ModelSerializer):
         return grade_display(obj.grade)
 
     def get_explanation(self, obj: RoundResult) -> list[str]:
-        lines = (obj.breakdown or {}).get("explanation") or []
-        return [str(line) for line in lines]
+        return render_lines((obj.breakdown or {}).get("explanation"))
+
+    @extend_schema_field(ExplanationLineSerializer(many=True))
+    def get_explanation_lines(self, obj: RoundResult) -> list[dict[str, Any]]:
+        out = []
+        for line in (obj.breakdown or {}).get("explanation") or []:
+            structured = isinstance(line, dict)
+            out.append(
+                {
+                    "code": str(line.get("code", "")) if structured else "",
+                    "params": (line.get("params") or {}) if structured else {},
+                    "level": line_level(line),
+                    "text": render_line(line).strip(),
+                }
+            )
+        return out
 
 
 def grade_display(grade: str) -> str:
-    return BAND_LABELS.get(grade, grade or "")
+    return grade_label(grade) if grade else ""

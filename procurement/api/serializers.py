@@ -39,8 +39,8 @@ from ..models import (
     TenderDocument,
 )
 from ..permissions import committee_seat
+from ..selectors import invitations_with_standing
 from ..services import SC11_CASES
-from ..services.invitations import invitations_with_standing
 from ..workflows import allowed_actions
 
 # --- small pieces ----------------------------------------------------------------------

@@ -20,10 +20,9 @@ from accounts.models import User
 from accounts.services import notify
 from core.events import audit_record
 from core.exceptions import Conflict, ValidationFailed
-from vendors.choices import VendorStatus
 from vendors.eligibility import vendor_check_eligibility
-from vendors.models import Vendor, VendorStanding
-from vendors.selectors import bixuan_bar_reason, standings_for
+from vendors.models import Vendor
+from vendors.selectors import bixuan_bar_reason
 from vendors.services import vendor_staff_users
 
 from ..choices import BidStatus, Method
@@ -197,43 +196,3 @@ def project_uninvite(
             comment=comment,
             payload={"vendor": vendor.pk, "name": vendor.organisation.name},
         )
-
-
-# --- reads for the page and the API -----------------------------------------------------
-
-# The invite form lists at most this many organisations (the district's register is a
-# few hundred at most); the API takes any organisation by id.
-MAX_CANDIDATES = 500
-
-
-def invitations_with_standing(
-    project: ProcurementProject, on: dt.date
-) -> list[Invitation]:
-    """The project's invitations, each with `.standing`: the organisation's latest
-    standing on the district's admission list on `on` (None if never listed). Two
-    queries, however many invitations."""
-    rows = list(
-        project.invitations.select_related("vendor__organisation", "invited_by")
-    )
-    standings = standings_for([i.vendor_id for i in rows], project.district, on)
-    for row in rows:
-        row.standing = standings.get(row.vendor_id)  # type: ignore[attr-defined]
-    return rows
-
-
-def invitation_candidates(
-    project: ProcurementProject, on: dt.date
-) -> list[tuple[Vendor, VendorStanding | None]]:
-    """Active organisations of the project's district not yet invited, with their
-    latest standing (the form marks who is barred; the service refuses them)."""
-    vendors = list(
-        Vendor.objects.filter(
-            status=VendorStatus.ACTIVE,
-            organisation__path__startswith=project.district.path,
-        )
-        .exclude(pk__in=project.invitations.values("vendor_id"))
-        .select_related("organisation")
-        .order_by("organisation__code")[:MAX_CANDIDATES]
-    )
-    standings = standings_for([v.pk for v in vendors], project.district, on)
-    return [(v, standings.get(v.pk)) for v in vendors]

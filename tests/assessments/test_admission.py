@@ -193,7 +193,11 @@ def test_an_elimination_bars_bixuan_invitations_until_the_cooling_off_date(
 ):
     result, alist, entry = _published(rnd, personas, orgs)
     # then: eliminated, barred from 比选 for the Wuhou rule's 2 years
+    entry.refresh_from_db()
     assert entry.standing == "eliminate"
+    # and: the list decided the elimination proposal, which is closed
+    (proposal,) = result.consequences.filter(kind="elimination_proposal")
+    assert proposal.status == "closed"
     assert entry.cooling_off_until == alist.published_on.replace(
         year=alist.published_on.year + 2
     )

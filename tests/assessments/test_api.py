@@ -15,6 +15,7 @@ from accounts import services as account_services
 from assessments.models import AssessmentPlan, AssessmentRound, Scorecard
 from core.models import Job
 from tests.assessments.conftest import FOUR, all_  # noqa: E402
+from tests.assessments.test_panel import seat_panel
 from tests.contracts.conftest import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db
@@ -313,6 +314,7 @@ def test_an_expert_sees_the_round_of_a_plan_with_a_panel(
         period_end="2026-12-31",
     )
     contract = plan.contracts.get()
+    seat_panel(plan, personas.officer, personas.expert)
     client = api(personas.expert)
     assert client.get(round_url(rnd)).json()["rated_contracts"] == [contract.pk]
     response = client.post(
@@ -375,7 +377,10 @@ def test_bad_cards_are_refused_with_the_field(api, personas, rnd, orgs, make_con
         url, {"contract": rnd.contract.pk, "answers": all_(120)}, format="json"
     )
     assert outside.status_code == 400
-    assert "answers" in outside.json()["fields"]
+    # each answer outside its scale beside its own indicator
+    assert outside.json()["fields"] == {
+        f"answers.{c}": ["评分应在 0 到 100 分之间。"] for c in FOUR
+    }
     not_in_plan = client.post(
         url, {"contract": 10**12, "answers": all_(80)}, format="json"
     )

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assessments.explain import render_lines
 from assessments.scoring import (
     Band,
     Card,
@@ -22,6 +23,12 @@ from assessments.scoring import (
     ScoringInputError,
     compute_vendor_score,
 )
+
+
+def lines(r: ScoreBreakdown) -> list[str]:
+    """The explanation as read in the default language (Chinese)."""
+    return render_lines(r.explanation)
+
 
 BANDS = [
     Band("excellent", D(90)),
@@ -173,11 +180,11 @@ def test_a_four_groups_in_two_communities():
     #   —:    departments 70.2
     assert r.by_community == {"北城": D("82.47"), "南苑": D("86.43"), "—": D("70.20")}
     # The explanation recomputes the total line by line.
-    assert "居民：2个社区平均 86.67 分 × 权重 30/100 = 26.00 分" in r.explanation
-    assert "街道科室：2份评分表平均 70.20 分 × 权重 30/100 = 21.06 分" in r.explanation
-    assert "  居民·社区 北城：3 份平均 73.33 分" in r.explanation
-    assert "总分 = 21.06 + 24.90 + 26.00 + 8.18 = 80.14 分" in r.explanation
-    assert r.explanation[-1] == "等级：良（总分 80.14 ≥ 80 分）"
+    assert "居民：2个社区平均 86.67 分 × 权重 30/100 = 26.00 分" in lines(r)
+    assert "街道科室：2份评分表平均 70.20 分 × 权重 30/100 = 21.06 分" in lines(r)
+    assert "  居民·社区 北城：3 份平均 73.33 分" in lines(r)
+    assert "总分 = 21.06 + 24.90 + 26.00 + 8.18 = 80.14 分" in lines(r)
+    assert lines(r)[-1] == "等级：良（总分 80.14 ≥ 80 分）"
     assert len(r.inputs_digest) == 64
 
 
@@ -205,9 +212,9 @@ def test_b_missing_group_is_reweighted():
         D("28.89"),
     ]
     assert [g.effective_weight for g in r.groups[:3]] == [D("33.33")] * 3
-    assert "居民：2个社区平均 86.67 分 × 权重 30/90 = 28.89 分" in r.explanation
-    assert "总分 = 23.40 + 27.67 + 28.89 = 79.96 分" in r.explanation
-    assert any("少于 2 份，视为缺席" in line for line in r.explanation)
+    assert "居民：2个社区平均 86.67 分 × 权重 30/90 = 28.89 分" in lines(r)
+    assert "总分 = 23.40 + 27.67 + 28.89 = 79.96 分" in lines(r)
+    assert any("少于 2 份，视为缺席" in line for line in lines(r))
     # Per community only present groups speak: 南苑 = (74.4 + 100) / 2 = 87.2 (the
     # absent units' 81.8 left out).
     assert r.by_community["南苑"] == D("87.20")
@@ -221,7 +228,7 @@ def test_c_missing_group_fails_the_round():
     assert all(g.effective_weight == 0 for g in r.groups)
     # The groups' own scores are still reported.
     assert row(r, "resident").score == D("86.67")
-    assert r.explanation[-1].startswith("计分失败：缺少评价主体 驻区单位")
+    assert lines(r)[-1].startswith("计分失败：缺少评价主体 驻区单位")
 
 
 def test_no_group_present_fails_whatever_the_rule():
@@ -245,7 +252,7 @@ def test_d_expert_panel_replaces():
     # The others are reported with their scores but add nothing.
     assert row(r, "resident").score == D("86.67")
     assert all((g.effective_weight, g.contribution) == (0, 0) for g in r.groups[:4])
-    assert "总分 = 专家评审组得分 = 84.07 分" in r.explanation
+    assert "总分 = 专家评审组得分 = 84.07 分" in lines(r)
     # The overall indicator means are the panel's: 2.2 = (80 + 70 + 60) / 3 = 70.
     assert r.by_indicator["2.2"] == D("70.00")
 
@@ -303,7 +310,7 @@ def test_e_not_applicable_answers_renormalise():
     # "2.1" was scored by no card: absent from the per-indicator means.
     assert "2.1" not in r.by_indicator
     assert r.by_indicator["1"] == D("75.00")  # (100 + 50) / 2
-    assert "  街道科室空白评分表（全部不适用，不计入）：n3、n4" in r.explanation
+    assert "  街道科室空白评分表（全部不适用，不计入）：n3、n4" in lines(r)
 
 
 def test_e_empty_cards_do_not_meet_the_quorum():
@@ -325,8 +332,8 @@ def test_e_rounded_contributions_are_explained():
     ]
     r = score(groups, cards, indicators=one)
     assert r.total == D("1.00")
-    assert "总分 = 0.33 + 0.33 + 0.33 = 1.00 分" in r.explanation
-    assert any("可能相差 0.01" in line for line in r.explanation)
+    assert "总分 = 0.33 + 0.33 + 0.33 = 1.00 分" in lines(r)
+    assert any("可能相差 0.01" in line for line in lines(r))
 
 
 # ---------------------------------------------------------------------------

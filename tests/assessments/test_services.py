@@ -477,3 +477,28 @@ def test_the_first_round_puts_the_plan_into_force(plan, personas):
     # then: the plan is in force
     plan.refresh_from_db()
     assert plan.status == "active"
+
+
+def test_rounds_whose_period_ended_are_scored_by_the_morning_job(
+    rnd, personas, orgs, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from assessments.tasks import rounds_score_ended_task
+
+    _score_all(rnd, personas, orgs, 80, 90, [70, 90], 60)
+    # the period has not ended: nothing is queued
+    assert asvc.rounds_score_ended(on=rnd.period_end) == []
+    # when: the morning after the period end (eager Celery in tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        (job,) = asvc.rounds_score_ended(on=rnd.period_end + dt.timedelta(days=1))
+    job.refresh_from_db()
+    rnd.refresh_from_db()
+    # then: the system scored it, and a second morning queues nothing again
+    assert job.status == "done"
+    assert job.created_by is None
+    assert rnd.status == RoundStatus.SCORED
+    assert RoundResult.objects.get().total == Decimal("81.00")
+    assert asvc.rounds_score_ended(on=rnd.period_end + dt.timedelta(days=2)) == []
+    # and: the beat task is the same service for today (no round ended yet)
+    assert rounds_score_ended_task.run() == 0

@@ -12,10 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 import assessments.services as asvc
+from accounts.models import Organisation
 from assessments.choices import CardSource, RaterKind, RoundStatus
+from assessments.explain import render_lines
 from assessments.models import AssessmentPlan, AssessmentRound, RoundResult, Scorecard
 from contracts.models import ExtraWork
 from tests.assessments.conftest import FOUR, all_  # noqa: E402
+from tests.assessments.test_panel import seat_panel
 from tests.contracts.conftest import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db
@@ -307,8 +310,13 @@ def test_the_officer_scores_the_round_and_reads_the_explanation(
     assert "81.00" in text
     assert "良" in text
     assert result.inputs_digest in text
-    for line in result.breakdown["explanation"]:
-        assert line.replace("<", "&lt;").replace(">", "&gt;") in text
+    names = {
+        str(pk): name for pk, name in Organisation.objects.values_list("pk", "name")
+    }
+    lines = render_lines(result.breakdown["explanation"], names)
+    assert "等级：良（总分 81.00 ≥ 80 分）" in lines
+    for line in lines:
+        assert line.strip().replace("<", "&lt;").replace(">", "&gt;") in text
     assert "铁佛社区" in text
 
 
@@ -584,6 +592,7 @@ def test_an_expert_panel_scores_the_final_report(make_contract, personas, orgs, 
         period_start="2026-01-01",
         period_end="2026-12-31",
     )
+    seat_panel(plan, personas.officer, personas.expert)
     client = web(personas.expert)
     # then: the expert's list offers the card, and the card is the panel's
     body = client.get(reverse("assessments:plan-list")).content.decode()
