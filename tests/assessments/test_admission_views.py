@@ -186,3 +186,12 @@ def test_the_list_exports_as_xlsx(draft, personas, client):
     assert rows[0][0] == "承接组织"
     assert rows[1][0] == alist.entries.get().vendor.name
     assert rows[1][4] == "淘汰"
+
+
+def test_the_list_reads_in_english_when_chosen(draft, personas, client):
+    alist = _publish(draft, personas)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("admission:detail", args=[alist.pk])).content.decode()
+    assert "Purpose of the list" in page
+    assert "名单的用途" not in page
+    assert "PM-12" in page
