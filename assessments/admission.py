@@ -41,7 +41,11 @@ from procurement.methods import optional_rule, price_weight_bounds
 from procurement.models import ProcurementProject
 from procurement.planning import method_choice
 from vendors.choices import Standing
-from vendors.services import vendor_staff_users, vendor_standing_record
+from vendors.services import (
+    vendor_staff_by_organisation,
+    vendor_staff_users,
+    vendor_standing_record,
+)
 
 from .choices import (
     ConsequenceKind,
@@ -347,27 +351,46 @@ def admission_list_publicise(
             "days": days,
         }
 
-    alist = run_transition(
+    alist = _run_list(actor, admission_list, "publicise", change)
+    _notify_entries(
+        alist,
+        "admission_publicity",
+        str(_("准入名单公示：%(title)s") % {"title": alist.title}),
+        lambda e: str(
+            _("贵组织的拟定结论为“%(s)s”。如有异议，请于 %(until)s 前提出。")
+            % {"s": e.get_proposed_display(), "until": alist.publicity_end}
+        ),
+    )
+    return alist
+
+
+def _run_list(
+    actor: User | None, admission_list: AdmissionList, name: str, change: Any
+) -> AdmissionList:
+    """One of the list's named transitions (LIST_TRANSITIONS), audited."""
+    return run_transition(
         actor=actor,
         obj=admission_list,
-        name="publicise",
+        name=name,
         transitions=LIST_TRANSITIONS,
         decide=list_decision,
         lock=_lock_list,
         change=change,
-        action="assessments.list_publicise",
+        action=f"assessments.list_{name}",
     )
-    for e in alist.entries.select_related("vendor__organisation"):
-        notify(
-            users=vendor_staff_users(e.vendor),
-            verb="admission_publicity",
-            title=str(_("准入名单公示：%(title)s") % {"title": alist.title}),
-            body=str(
-                _("贵组织的拟定结论为“%(s)s”。如有异议，请于 %(until)s 前提出。")
-                % {"s": e.get_proposed_display(), "until": alist.publicity_end}
-            ),
-        )
-    return alist
+
+
+def _notify_entries(alist: AdmissionList, verb: str, title: str, body: Any) -> None:
+    """Tell each listed organisation's staff its own line (`body(entry)`): one query
+    for all the staff, one notification batch per distinct text."""
+    entries = list(alist.entries.select_related("vendor"))
+    staff = vendor_staff_by_organisation({e.vendor.organisation_id for e in entries})
+    by_text: dict[str, list[User]] = defaultdict(list)
+    for e in entries:
+        by_text[body(e)].extend(staff.get(e.vendor.organisation_id, []))
+    for text, users in by_text.items():
+        if users:
+            notify(users=users, verb=verb, title=title, body=text)
 
 
 def _clean_text(text: Any) -> str:
@@ -377,14 +400,28 @@ def _clean_text(text: Any) -> str:
     return t[:4000]
 
 
-def admission_objection_file(
+def filing_window(a: AdmissionList) -> tuple[str, dt.date | None]:
+    """What the organisation may file on the list now and until when: an objection
+    (异议) during publicity, an appeal (申诉) once published; ("", None) otherwise."""
+    if a.status == ListStatus.PUBLICITY:
+        return ObjectionKind.OBJECTION, a.publicity_end
+    if a.status == ListStatus.PUBLISHED:
+        return ObjectionKind.APPEAL, a.appeal_until
+    return "", None
+
+
+def admission_entry_object(
     *, actor: User, entry: AdmissionEntry, text: str, on: dt.date | None = None
 ) -> AdmissionObjection:
-    """异议: the organisation objects to its proposed standing during publicity.
+    """The organisation contests its standing: an objection (异议) to the proposal
+    while the list is publicised, an appeal (申诉) against the decision within the
+    appeal window after publication; an administrator decides either
+    (`admission_entry_decide`).
 
     Raises:
         NotPermitted: not the organisation's staff.
-        Conflict: the list is not in publicity, or its objection window has ended.
+        Conflict: a draft list, the window has ended (the date is named), or one of
+            the same kind is already open.
         ValidationFailed: no reason given.
     """
     on = on or timezone.localdate()
@@ -392,32 +429,41 @@ def admission_objection_file(
     clean = _clean_text(text)
     with transaction.atomic():
         e = _lock_entry(entry)
-        a = e.admission_list
-        if a.status != ListStatus.PUBLICITY or a.publicity_end is None:
-            raise Conflict(_("名单不在公示期，不能提出异议。"), code="not_in_publicity")
-        if on > a.publicity_end:
+        kind, until = filing_window(e.admission_list)
+        if not kind or until is None:
             raise Conflict(
-                _("公示期已于 %(d)s 结束，不能再提出异议；名单发布后可在申诉期内申诉。")
-                % {"d": a.publicity_end.isoformat()},
+                _("名单公示后才能提出异议，发布后才能申诉。"), code="not_open"
+            )
+        if on > until:
+            raise Conflict(
+                (
+                    _(
+                        "公示期已于 %(d)s 结束，不能再提出异议；名单发布后可在申诉期内申诉。"
+                    )
+                    if kind == ObjectionKind.OBJECTION
+                    else _("申诉期已于 %(d)s 届满，不再受理申诉。")
+                )
+                % {"d": until.isoformat()},
                 code="window_closed",
             )
-        if e.objections.filter(
-            kind=ObjectionKind.OBJECTION, status=ObjectionStatus.OPEN
-        ).exists():
-            raise Conflict(_("已有待处理的异议。"), code="already_open")
+        if e.objections.filter(kind=kind, status=ObjectionStatus.OPEN).exists():
+            raise Conflict(
+                _("已有待处理的%(kind)s。") % {"kind": ObjectionKind(kind).label},
+                code="already_open",
+            )
         obj = AdmissionObjection.objects.create(
-            entry=e,
-            kind=ObjectionKind.OBJECTION,
-            text=clean,
-            filed_by=actor,
-            filed_on=on,
+            entry=e, kind=kind, text=clean, filed_by=actor, filed_on=on
         )
         before = e.status
-        e.status = EntryStatus.OBJECTED
+        e.status = (
+            EntryStatus.OBJECTED
+            if kind == ObjectionKind.OBJECTION
+            else EntryStatus.APPEALED
+        )
         e.save(update_fields=["status"])
         audit_record(
             actor=actor,
-            action="assessments.objection_file",
+            action=f"assessments.{kind}_file",
             obj=e,
             from_state=before,
             to_state=e.status,
@@ -425,6 +471,38 @@ def admission_objection_file(
             payload={"objection": obj.pk},
         )
     return obj
+
+
+def admission_entry_decide(
+    *,
+    actor: User | None,
+    entry: AdmissionEntry,
+    upheld: bool,
+    decision: str,
+    standing: str | None = None,
+    on: dt.date | None = None,
+) -> AdmissionObjection:
+    """Decide the entry's open objection or appeal (the oldest first).
+
+    Raises:
+        Conflict: nothing is open. Otherwise as `admission_objection_decide`.
+    """
+    objection = (
+        entry.objections.filter(status=ObjectionStatus.OPEN)
+        .order_by("filed_on", "id")
+        .first()
+    )
+    if objection is None:
+        _manage(actor, entry.admission_list.district)
+        raise Conflict(_("没有待处理的异议或申诉。"), code="nothing_open")
+    return admission_objection_decide(
+        actor=actor,
+        objection=objection,
+        upheld=upheld,
+        decision=decision,
+        standing=standing,
+        on=on,
+    )
 
 
 def admission_objection_decide(
@@ -578,26 +656,16 @@ def admission_list_publish(
             **counts,
         }
 
-    alist = run_transition(
-        actor=actor,
-        obj=admission_list,
-        name="publish",
-        transitions=LIST_TRANSITIONS,
-        decide=list_decision,
-        lock=_lock_list,
-        change=change,
-        action="assessments.list_publish",
+    alist = _run_list(actor, admission_list, "publish", change)
+    _notify_entries(
+        alist,
+        "admission_published",
+        str(_("准入名单已发布：%(title)s") % {"title": alist.title}),
+        lambda e: str(
+            _("贵组织的结论为“%(s)s”。如不服，可于 %(until)s 前申诉。")
+            % {"s": e.get_standing_display(), "until": alist.appeal_until}
+        ),
     )
-    for e in alist.entries.select_related("vendor__organisation"):
-        notify(
-            users=vendor_staff_users(e.vendor),
-            verb="admission_published",
-            title=str(_("准入名单已发布：%(title)s") % {"title": alist.title}),
-            body=str(
-                _("贵组织的结论为“%(s)s”。如不服，可于 %(until)s 前申诉。")
-                % {"s": e.get_standing_display(), "until": alist.appeal_until}
-            ),
-        )
     return alist
 
 
@@ -630,54 +698,6 @@ def _close_proposals(
         )
         closed += 1
     return closed
-
-
-def admission_appeal_file(
-    *, actor: User, entry: AdmissionEntry, text: str, on: dt.date | None = None
-) -> AdmissionObjection:
-    """申诉: after publication, within the appeal window, the organisation appeals its
-    decided standing; an administrator decides it (`admission_objection_decide`).
-
-    Raises:
-        Conflict: the list is not published, the window has passed, or an appeal is
-            already open. NotPermitted / ValidationFailed as for objections.
-    """
-    on = on or timezone.localdate()
-    can_object(actor, entry).raise_if_denied()
-    clean = _clean_text(text)
-    with transaction.atomic():
-        e = _lock_entry(entry)
-        a = e.admission_list
-        if a.status != ListStatus.PUBLISHED or a.appeal_until is None:
-            raise Conflict(
-                _("名单发布后才能申诉；公示期内请提出异议。"), code="not_published"
-            )
-        if on > a.appeal_until:
-            raise Conflict(
-                _("申诉期已于 %(d)s 届满，不再受理申诉。")
-                % {"d": a.appeal_until.isoformat()},
-                code="window_closed",
-            )
-        if e.objections.filter(
-            kind=ObjectionKind.APPEAL, status=ObjectionStatus.OPEN
-        ).exists():
-            raise Conflict(_("已有待处理的申诉。"), code="already_open")
-        obj = AdmissionObjection.objects.create(
-            entry=e, kind=ObjectionKind.APPEAL, text=clean, filed_by=actor, filed_on=on
-        )
-        before = e.status
-        e.status = EntryStatus.APPEALED
-        e.save(update_fields=["status"])
-        audit_record(
-            actor=actor,
-            action="assessments.appeal_file",
-            obj=e,
-            from_state=before,
-            to_state=e.status,
-            comment=clean,
-            payload={"objection": obj.pk},
-        )
-    return obj
 
 
 # --- elimination: the re-tender, the contracts, the interim arrangement ------------------
@@ -1016,14 +1036,14 @@ def entries_for(admission_list: AdmissionList, user: Any):
 
 __all__ = [
     "LIST_TRANSITIONS",
-    "admission_appeal_file",
+    "admission_entry_decide",
+    "admission_entry_object",
     "admission_eliminate",
     "admission_entry_propose",
     "admission_list_build",
     "admission_list_publicise",
     "admission_list_publish",
     "admission_objection_decide",
-    "admission_objection_file",
     "can_manage_list",
     "can_object",
     "entries_for",

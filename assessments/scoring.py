@@ -84,20 +84,8 @@ SCALES = ("points", "levels", "yes_no")
 MISSING_RULES = ("reweight", "fail")
 HUNDRED = Fraction(100)
 
-GROUP_LABELS: dict[str, str] = {
-    "department": "街道科室",
-    "community": "社区",
-    "resident": "居民",
-    "resident_unit": "驻区单位",
-    "expert_panel": "专家评审组",
-}
-GROUP_ORDER = tuple(GROUP_LABELS)
-BAND_LABELS: dict[str, str] = {
-    "excellent": "优",
-    "good": "良",
-    "fair": "中",
-    "poor": "差",
-}
+# The rater groups in the order the breakdown lists them (labels: explain.kind_label).
+GROUP_ORDER = ("department", "community", "resident", "resident_unit", "expert_panel")
 
 
 class ScoringInputError(ValueError):
@@ -187,7 +175,6 @@ Line = dict[str, Any]
 @dataclass(frozen=True)
 class GroupResult:
     kind: str
-    label: str
     weight: Decimal
     effective_weight: Decimal  # share of the total in percent; 0 if it adds nothing
     cards_counted: int
@@ -286,14 +273,6 @@ def group_key(kind: str) -> tuple[int, str]:
 
 def _community_key(community: str) -> tuple[int, str]:
     return (1 if community == NO_COMMUNITY else 0, community)
-
-
-def group_label(kind: str) -> str:
-    return GROUP_LABELS.get(kind, kind)
-
-
-def band_label(code: str) -> str:
-    return BAND_LABELS.get(code, code)
 
 
 def _mean(values: Sequence[Fraction]) -> Fraction:
@@ -808,7 +787,6 @@ def compute_vendor_score(
     rows = [
         GroupResult(
             kind=g.kind,
-            label=group_label(g.kind),
             weight=g.spec.weight,
             effective_weight=_q2(shares.get(g.kind, Fraction(0)) * HUNDRED),
             cards_counted=len(g.counted),

@@ -549,7 +549,7 @@ def seed_admission_2015() -> int:
             entry = lst.entries.get(vendor=objector)
             objection = entry.objections.first()
             if objection is None:
-                objection = admission.admission_objection_file(
+                objection = admission.admission_entry_object(
                     actor=_vendor_staff(objector),
                     entry=entry,
                     text=OBJECTION_TEXT,

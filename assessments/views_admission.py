@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -34,7 +35,7 @@ from core.tabular import write_xlsx, xlsx_response
 from core.views import DomainErrorMixin
 
 from . import admission as adm
-from .choices import ListStatus, ObjectionKind, ObjectionStatus
+from .choices import ListStatus, ObjectionStatus
 from .forms_admission import (
     DecideForm,
     EliminateForm,
@@ -42,7 +43,7 @@ from .forms_admission import (
     ObjectionForm,
     ProposeForm,
 )
-from .models import AdmissionEntry, AdmissionObjection
+from .models import AdmissionEntry
 
 
 def _call(form: Any, call: Any) -> tuple[bool, Any, int]:
@@ -189,8 +190,6 @@ class AdmissionDetailView(DomainErrorMixin, View):
         }
         if action not in calls:
             return self.page(request, alist, _("未知的操作。"), 400)
-        from django import forms
-
         form = forms.Form()
         ok, _result, status = _call(form, calls[action])
         if not ok:
@@ -273,19 +272,25 @@ class EntryView(DomainErrorMixin, View):
         staff = adm.is_district_staff(user, alist.district)
         bound = bound or {}
         today = timezone.localdate()
-        forms: dict[str, Any] = {}
+        actions: dict[str, Any] = {}
         if manage and alist.status == ListStatus.DRAFT:
-            forms["propose"] = bound.get("propose") or ProposeForm(
+            actions["propose"] = bound.get("propose") or ProposeForm(
                 initial={"standing": e.proposed}
             )
-        if own and (
-            (alist.status == ListStatus.PUBLICITY)
-            or (alist.status == ListStatus.PUBLISHED)
-        ):
-            forms["object"] = bound.get("object") or ObjectionForm()
         open_ones = [o for o in objections if o.status == ObjectionStatus.OPEN]
+        # The organisation's form while its window is open and nothing of the kind
+        # is pending (the service checks again and names the date).
+        kind, until = adm.filing_window(alist)
+        if (
+            own
+            and kind
+            and until is not None
+            and today <= until
+            and not any(o.kind == kind for o in open_ones)
+        ) or bound.get("object"):
+            actions["object"] = bound.get("object") or ObjectionForm()
         if manage and open_ones:
-            forms["decide"] = bound.get("decide") or DecideForm()
+            actions["decide"] = bound.get("decide") or DecideForm()
         contracts = []
         if (
             manage
@@ -293,7 +298,7 @@ class EntryView(DomainErrorMixin, View):
             and e.standing == "eliminate"
             and not e.ending
         ):
-            forms["eliminate"] = bound.get("eliminate") or EliminateForm(
+            actions["eliminate"] = bound.get("eliminate") or EliminateForm(
                 initial={"ending": "terminate"}
             )
             contracts = adm.live_contracts(e)
@@ -304,10 +309,8 @@ class EntryView(DomainErrorMixin, View):
             # Objection texts are between the organisation and the district.
             "objections": objections if (staff or own) else [],
             "open_objection": open_ones[0] if open_ones else None,
-            "forms": forms,
-            "object_kind": ObjectionKind.OBJECTION
-            if alist.status == ListStatus.PUBLICITY
-            else ObjectionKind.APPEAL,
+            "forms": actions,
+            "object_kind": kind,
             "contracts": contracts,
             "retenders": list(e.retenders.all()),
             "error": error,
@@ -356,22 +359,11 @@ class EntryView(DomainErrorMixin, View):
                 actor=user, entry=e, standing=d["standing"], reason=d["reason"]
             )
         if action == "object":
-            if e.admission_list.status == ListStatus.PUBLISHED:
-                return adm.admission_appeal_file(actor=user, entry=e, text=d["text"])
-            return adm.admission_objection_file(actor=user, entry=e, text=d["text"])
+            return adm.admission_entry_object(actor=user, entry=e, text=d["text"])
         if action == "decide":
-            objection = (
-                AdmissionObjection.objects.filter(entry=e, status=ObjectionStatus.OPEN)
-                .order_by("filed_on", "id")
-                .first()
-            )
-            if objection is None:
-                from core.exceptions import Conflict
-
-                raise Conflict(_("没有待处理的异议或申诉。"))
-            return adm.admission_objection_decide(
+            return adm.admission_entry_decide(
                 actor=user,
-                objection=objection,
+                entry=e,
                 upheld=d["upheld"],
                 decision=d["decision"],
                 standing=d["standing"] or None,

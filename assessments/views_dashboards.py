@@ -13,17 +13,15 @@ import re
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views import View
 
 from core.exceptions import NotFound
+from core.tabular import xlsx_response
 from core.views import DomainErrorMixin
 
 from . import dashboards
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _query(scope: dashboards.Scope, year: int, **extra: Any) -> str:
@@ -60,12 +58,8 @@ class DashboardView(LoginRequiredMixin, DomainErrorMixin, View):
             if section != "all" and section not in dashboards.SECTIONS:
                 raise NotFound()
             content = dashboards.dashboard_xlsx(dash, section)
-            response = HttpResponse(content, content_type=XLSX)
             name = re.sub(r"[^A-Za-z0-9_-]", "", scope.org.code) or scope.org.pk
-            response["Content-Disposition"] = (
-                f'attachment; filename="dashboard-{name}-{dash.year}-{section}.xlsx"'
-            )
-            return response
+            return xlsx_response(content, f"dashboard-{name}-{dash.year}-{section}")
         return render(
             request,
             "assessments/dashboard.html",

@@ -29,6 +29,7 @@ from django.views import View
 from core.decisions import Decision
 from core.forms import form_service_call, query_text
 from core.ids import as_id
+from core.tabular import xlsx_response
 from core.views import DomainErrorMixin
 from procurement.choices import AwardStatus
 from procurement.models import Award
@@ -1428,16 +1429,7 @@ class ContractLedgerView(LoginRequiredMixin, ContractErrorMixin, View):
             raise PermissionDenied(_("只有购买主体和承接组织可以下载项目台账。"))
         from .exports import ledger_xlsx
 
-        response = HttpResponse(
-            ledger_xlsx(contract),
-            content_type=(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            ),
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="ledger-{contract.pk}.xlsx"'
-        )
-        return response
+        return xlsx_response(ledger_xlsx(contract), f"ledger-{contract.pk}")
 
 
 __all__ = [

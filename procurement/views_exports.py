@@ -7,16 +7,15 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from core.exceptions import Conflict
+from core.tabular import xlsx_response
 
 from . import exports, selectors
 from .views import ProjectErrorMixin
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _readable(request: Any, pk: Any) -> Any:
@@ -28,18 +27,14 @@ def _readable(request: Any, pk: Any) -> Any:
     return project
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
-
-
 class BidsExportView(LoginRequiredMixin, ProjectErrorMixin, View):
     """开标记录: who bid and when; prices, bonds and qualification only after opening."""
 
     def get(self, request, pk):
         project = _readable(request, pk)
-        return _xlsx(exports.bids_xlsx(request.user, project), f"{project.code}-bids")
+        return xlsx_response(
+            exports.bids_xlsx(request.user, project), f"{project.code}-bids"
+        )
 
 
 class EvaluationExportView(LoginRequiredMixin, ProjectErrorMixin, View):
@@ -49,7 +44,9 @@ class EvaluationExportView(LoginRequiredMixin, ProjectErrorMixin, View):
         project = _readable(request, pk)
         if project.evaluated_at is None:
             raise Conflict(_("评审尚未完成，没有可导出的结果。"))
-        return _xlsx(exports.evaluation_xlsx(project), f"{project.code}-evaluation")
+        return xlsx_response(
+            exports.evaluation_xlsx(project), f"{project.code}-evaluation"
+        )
 
 
 class BidFileDownloadView(LoginRequiredMixin, ProjectErrorMixin, View):

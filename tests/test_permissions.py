@@ -3882,7 +3882,7 @@ def _adm(c, state="draft"):
             )
         entry = alist.entries.get()
         if state == "publicity":
-            adm.admission_objection_file(
+            adm.admission_entry_object(
                 actor=c.p.vendor, entry=entry, text="异议理由", on=today
             )
         if state == "published":

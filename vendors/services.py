@@ -648,12 +648,21 @@ def documents_expire(*, on: dt.date) -> int:
 
 def vendor_staff_users(vendor: Vendor) -> list[User]:
     """The vendor's staff accounts (who hear of decisions about their organisation)."""
-    return [
-        m.user
-        for m in vendor.organisation.memberships.filter(
-            role=Role.VENDOR_STAFF
-        ).select_related("user")
-    ]
+    return vendor_staff_by_organisation([vendor.organisation_id]).get(
+        vendor.organisation_id, []
+    )
+
+
+def vendor_staff_by_organisation(organisation_ids: Any) -> dict[int, list[User]]:
+    """The staff accounts of many vendors' organisations, in one query."""
+    from accounts.models import Membership
+
+    out: dict[int, list[User]] = {}
+    for m in Membership.objects.filter(
+        organisation_id__in=list(organisation_ids), role=Role.VENDOR_STAFF
+    ).select_related("user"):
+        out.setdefault(m.organisation_id, []).append(m.user)
+    return out
 
 
 def _officers_for(vendor: Vendor) -> list[User]:

@@ -17,6 +17,7 @@ from accounts.models import Organisation
 from core.events import audit_events_for
 from core.exceptions import DomainError, ValidationFailed
 from core.forms import apply_domain_error
+from core.tabular import xlsx_response
 from core.views import DomainErrorMixin
 
 from . import selectors, services
@@ -445,15 +446,9 @@ class VendorExportView(LoginRequiredMixin, View):
     """The register the user can see, as .xlsx with the import's columns."""
 
     def get(self, request):
-        from django.http import HttpResponse
 
         from .importing import export_vendors_xlsx
 
         _deny(can_list_vendors(request.user))
         vendors = list(selectors.vendor_list_for_user(request.user))
-        response = HttpResponse(
-            export_vendors_xlsx(vendors),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="vendors.xlsx"'
-        return response
+        return xlsx_response(export_vendors_xlsx(vendors), "vendors")

@@ -21,12 +21,12 @@ from rest_framework.routers import SimpleRouter
 from accounts.authentication import ApiTokenReadOnly
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
-from core.exceptions import Conflict, NotFound, ValidationFailed
+from core.exceptions import NotFound, ValidationFailed
 from core.ids import as_id
 from vendors.choices import Standing
 
 from .. import admission as adm
-from ..choices import Ending, ObjectionStatus
+from ..choices import Ending
 from ..models import AdmissionEntry, AdmissionList, AdmissionObjection
 
 
@@ -304,12 +304,7 @@ class AdmissionEntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def object(self, request, pk=None):
         e = self.get_object()
         v = _values(TextInput, request.data)
-        if e.admission_list.status == "published":
-            o = adm.admission_appeal_file(actor=request.user, entry=e, text=v["text"])
-        else:
-            o = adm.admission_objection_file(
-                actor=request.user, entry=e, text=v["text"]
-            )
+        o = adm.admission_entry_object(actor=request.user, entry=e, text=v["text"])
         return Response(ObjectionSerializer(o).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -321,16 +316,9 @@ class AdmissionEntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def decide(self, request, pk=None):
         e = self.get_object()
         v = _values(DecideInput, request.data)
-        o = (
-            e.objections.filter(status=ObjectionStatus.OPEN)
-            .order_by("filed_on", "id")
-            .first()
-        )
-        if o is None:
-            raise Conflict(_("没有待处理的异议或申诉。"), code="nothing_open")
-        o = adm.admission_objection_decide(
+        o = adm.admission_entry_decide(
             actor=request.user,
-            objection=o,
+            entry=e,
             upheld=v["upheld"],
             decision=v["decision"],
             standing=v.get("standing") or None,

@@ -109,7 +109,7 @@ def test_an_objection_after_publicity_is_refused_with_the_date(rnd, personas, or
     )
     entry = alist.entries.get()
     with pytest.raises(Conflict) as exc:
-        adm.admission_objection_file(
+        adm.admission_entry_object(
             actor=personas.vendor,
             entry=entry,
             text="考核期间社区换届，评价人不熟悉项目。",
@@ -119,7 +119,7 @@ def test_an_objection_after_publicity_is_refused_with_the_date(rnd, personas, or
     assert not entry.objections.exists()
     # and: another organisation's staff may not object for it
     with pytest.raises(NotPermitted):
-        adm.admission_objection_file(
+        adm.admission_entry_object(
             actor=personas.officer, entry=entry, text="理由", on=day
         )
 
@@ -134,7 +134,7 @@ def test_an_upheld_objection_changes_the_proposal_and_publication_waits(
         actor=personas.admin, admission_list=alist, on=day
     )
     entry = alist.entries.get()
-    objection = adm.admission_objection_file(
+    objection = adm.admission_entry_object(
         actor=personas.vendor, entry=entry, text="居民问卷样本不足。", on=day
     )
     entry.refresh_from_db()
@@ -216,13 +216,13 @@ def test_an_appeal_after_its_window_is_refused_and_an_upheld_one_lifts_the_bar(
     result, alist, entry = _published(rnd, personas, orgs)
     late = alist.appeal_until + dt.timedelta(days=1)
     with pytest.raises(Conflict) as exc:
-        adm.admission_appeal_file(
+        adm.admission_entry_object(
             actor=personas.vendor, entry=entry, text="申诉理由", on=late
         )
     assert exc.value.code == "window_closed"
     assert alist.appeal_until.isoformat() in str(exc.value)
     # when: appealed in time and upheld
-    appeal = adm.admission_appeal_file(
+    appeal = adm.admission_entry_object(
         actor=personas.vendor,
         entry=entry,
         text="差评来自一名已调离的科室人员。",
@@ -346,3 +346,27 @@ def test_a_kept_organisation_cannot_be_eliminated(rnd, personas, orgs):
             ends_on=timezone.localdate(),
             interim_arrangement="x",
         )
+
+
+def test_deciding_with_nothing_open_is_refused_by_state_not_by_a_crash(
+    rnd, personas, orgs
+):
+    _graded(rnd, personas, orgs, 50)
+    alist = adm.admission_list_build(actor=personas.admin, district=orgs.d1, year=YEAR)
+    entry = alist.entries.get()
+    with pytest.raises(Conflict) as exc:
+        adm.admission_entry_decide(
+            actor=personas.admin, entry=entry, upheld=False, decision="无"
+        )
+    assert exc.value.code == "nothing_open"
+    # and: someone who may not decide hears that first
+    with pytest.raises(NotPermitted):
+        adm.admission_entry_decide(
+            actor=personas.vendor, entry=entry, upheld=False, decision="无"
+        )
+
+
+def test_publication_tells_each_organisation_its_own_standing(rnd, personas, orgs):
+    _result, _alist, _entry = _published(rnd, personas, orgs)
+    (note,) = personas.vendor.notifications.filter(verb="admission_published")
+    assert "淘汰" in note.body

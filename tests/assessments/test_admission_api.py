@@ -91,7 +91,7 @@ def test_the_published_list_is_public_without_objection_texts(
         actor=personas.admin, admission_list=alist, on=timezone.localdate()
     )
     entry = alist.entries.get()
-    adm.admission_objection_file(
+    adm.admission_entry_object(
         actor=personas.vendor, entry=entry, text="内部理由", on=timezone.localdate()
     )
     assert alist.pk in [row["id"] for row in _rows(public.get(BASE).json())]

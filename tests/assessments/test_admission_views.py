@@ -195,3 +195,16 @@ def test_the_list_reads_in_english_when_chosen(draft, personas, client):
     assert "Purpose of the list" in page
     assert "名单的用途" not in page
     assert "PM-12" in page
+
+
+def test_the_objection_form_closes_with_its_window(draft, personas, client):
+    alist = adm.admission_list_publicise(
+        actor=personas.admin, admission_list=draft, on=timezone.localdate()
+    )
+    url = reverse("admission:entry", args=[alist.entries.get().pk])
+    client.force_login(personas.vendor)
+    assert 'name="action" value="object"' in client.get(url).content.decode()
+    AdmissionList.objects.filter(pk=alist.pk).update(
+        publicity_end=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert 'name="action" value="object"' not in client.get(url).content.decode()
